@@ -1,0 +1,112 @@
+package io.podrouter;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.podrouter.backend.Pod;
+import io.podrouter.backend.Server;
+import io.podrouter.backend.UpstreamPool;
+import io.podrouter.config.BackendConfig;
+import io.podrouter.config.ListenerConfig;
+import io.podrouter.config.MapEntry;
+import io.podrouter.config.PodrouterConfig;
+import io.podrouter.config.ServerConfig;
+import io.podrouter.listener.ProxyListener;
+import io.podrouter.listener.Transport;
+import io.podrouter.proxy.ProxySettings;
+import io.podrouter.proxy.UpstreamChannelInitializer;
+import io.podrouter.routing.RequestRouter;
+import io.podrouter.routing.RouteTable;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running router: event loops, pods with their pools, and the listeners, built from one configuration. */
+public final class Podrouter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Podrouter.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final List<ProxyListener> listeners;
+
+    private Podrouter(EventLoopGroup boss, EventLoopGroup workers, List<ProxyListener> listeners) {
+        this.boss = boss;
+        this.workers = workers;
+        this.listeners = listeners;
+    }
+
+    public static Podrouter start(PodrouterConfig config) throws InterruptedException {
+        return start(config, Transport.best());
+    }
+
+    public static Podrouter start(PodrouterConfig config, Transport transport) throws InterruptedException {
+        EventLoopGroup boss = transport.newGroup(1, "podrouter-accept");
+        EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
+        List<ProxyListener> listeners = new ArrayList<>();
+        try {
+            Map<String, Pod> pods = pods(config, transport);
+            Map<String, Pod> routes = new HashMap<>();
+            for (MapEntry e : config.routing().entries()) {
+                routes.put(e.key(), pods.get(e.backend()));
+            }
+            Pod fallback = config.routing().unknown().hasBackend() ? pods.get(config.routing().unknown().backend()) : null;
+            RequestRouter router = new RequestRouter(new RouteTable(routes, fallback), config.routing());
+            ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http");
+            for (ListenerConfig l : config.listeners()) {
+                listeners.add(ProxyListener.bind(l.bind(), transport, boss, workers, settings, config.limits(), config.timeouts()));
+            }
+            log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
+                    Main.version(), transport.name(), config.eventLoopThreads(), pods.size(), routes.size(),
+                    listeners.stream().map(ProxyListener::localAddress).map(InetSocketAddress::toString).toList());
+            return new Podrouter(boss, workers, listeners);
+        } catch (RuntimeException | InterruptedException e) {
+            listeners.forEach(ProxyListener::close);
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    private static Map<String, Pod> pods(PodrouterConfig config, Transport transport) {
+        Bootstrap upstream = new Bootstrap()
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.timeouts().connect().toMillis()))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .handler(new UpstreamChannelInitializer());
+        Map<String, Pod> pods = new LinkedHashMap<>();
+        for (BackendConfig b : config.backends().values()) {
+            List<Server> servers = new ArrayList<>();
+            for (ServerConfig s : b.servers()) {
+                servers.add(new Server(s.address(), new UpstreamPool(s.address(), upstream, config.limits().maxIdlePerServer())));
+            }
+            pods.put(b.name(), new Pod(b.name(), servers));
+        }
+        return pods;
+    }
+
+    /** The bound addresses, in the order of the configuration's listeners. */
+    public List<InetSocketAddress> addresses() {
+        return listeners.stream().map(ProxyListener::localAddress).toList();
+    }
+
+    public int port() {
+        return addresses().get(0).getPort();
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(ProxyListener::close);
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("podrouter stopped");
+    }
+}

@@ -1,0 +1,43 @@
+package io.podrouter;
+
+import io.podrouter.config.ConfigException;
+import io.podrouter.config.ConfigReader;
+import io.podrouter.config.PodrouterConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code podrouter run -c FILE}: runs the router in the foreground until SIGTERM or SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router in the foreground (logs to stdout).")
+final class RunCommand implements Callable<Integer> {
+    private static volatile boolean running;
+
+    @Option(names = {"-c", "--config"}, required = true, description = "the configuration file (YAML)")
+    Path config;
+
+    static boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PodrouterConfig cfg;
+        try {
+            cfg = ConfigReader.read(config);
+        } catch (ConfigException e) {
+            CheckCommand.printErrors(e);
+            return 2;
+        }
+        Podrouter router = Podrouter.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            router.close();
+            stopped.countDown();
+        }, "podrouter-shutdown"));
+        running = true;
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,202 @@
+package io.podrouter.config;
+
+import io.podrouter.routing.RoutingKey;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads a YAML configuration file (and the map file it names) into a {@link PodrouterConfig}.
+ * Every error is collected, so {@code podrouter check} can list them all at once.
+ */
+public final class ConfigReader {
+    private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+
+    private ConfigReader() {
+    }
+
+    public static PodrouterConfig read(Path file) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        String label = file.toString();
+        Node root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(true).build();
+            Optional<Node> node = new Compose(settings).composeReader(reader);
+            if (node.isEmpty()) {
+                throw new ConfigException(List.of(new ConfigError(label, 0, null, "the file is empty")));
+            }
+            root = node.get();
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigError(label, 0, null, "cannot read: " + e.getMessage())));
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+            throw new ConfigException(List.of(new ConfigError(label, line, null, "not valid YAML: " + e.getProblem())));
+        } catch (YamlEngineException e) {
+            throw new ConfigException(List.of(new ConfigError(label, 0, null, "not valid YAML: " + e.getMessage())));
+        }
+
+        YamlSection top = new YamlSection(label, "", root, errors);
+        Path baseDir = file.toAbsolutePath().getParent();
+        List<ListenerConfig> listeners = listeners(top);
+        Map<String, BackendConfig> backends = backends(top);
+        RoutingConfig routing = routing(top.section("routing"), baseDir, backends, errors);
+        TimeoutsConfig timeouts = timeouts(top.section("timeouts"));
+        LimitsConfig limits = limits(top.section("limits"));
+        int threads = top.integer("threads", 0, 0, 1024);
+        List<Cidr> trusted = new ArrayList<>();
+        for (YamlSection.Item item : top.list("trusted-proxies")) {
+            try {
+                trusted.add(Cidr.parse(String.valueOf(item.scalarOrNull())));
+            } catch (IllegalArgumentException e) {
+                top.error(item.node(), item.path(), e.getMessage());
+            }
+        }
+        top.rejectUnknownKeys();
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, threads, trusted);
+    }
+
+    private static List<ListenerConfig> listeners(YamlSection top) {
+        List<ListenerConfig> listeners = new ArrayList<>();
+        List<YamlSection.Item> items = top.list("listeners");
+        if (items.isEmpty()) {
+            top.error("listeners", "at least one listener is needed, e.g. listeners: [ { bind: 0.0.0.0:8080 } ]");
+        }
+        for (YamlSection.Item item : items) {
+            YamlSection l = top.section(item);
+            HostAndPort bind = l.value("bind", null, HostAndPort::parse);
+            if (bind == null && !l.has("bind")) {
+                l.error("bind", "missing: the address to listen on, e.g. 0.0.0.0:8080");
+            }
+            l.rejectUnknownKeys();
+            if (bind != null) {
+                listeners.add(new ListenerConfig(bind));
+            }
+        }
+        return listeners;
+    }
+
+    private static Map<String, BackendConfig> backends(YamlSection top) {
+        Map<String, BackendConfig> backends = new LinkedHashMap<>();
+        YamlSection all = top.section("backends");
+        if (all.keys().isEmpty()) {
+            top.error("backends", "at least one backend (pod) is needed");
+        }
+        for (String name : all.keys()) {
+            if (!BACKEND_NAME.matcher(name).matches()) {
+                all.error(name, "a backend name is letters, digits, '.', '_' and '-' (at most 64)");
+            }
+            YamlSection b = all.section(name);
+            List<ServerConfig> servers = new ArrayList<>();
+            List<YamlSection.Item> items = b.list("servers");
+            if (items.isEmpty()) {
+                b.error("servers", "a backend needs at least one server");
+            }
+            for (YamlSection.Item item : items) {
+                YamlSection s = b.section(item);
+                HostAndPort address = s.value("address", null, HostAndPort::parse);
+                if (address == null && !s.has("address")) {
+                    s.error("address", "missing: the server's host:port");
+                }
+                s.rejectUnknownKeys();
+                if (address != null) {
+                    servers.add(new ServerConfig(address));
+                }
+            }
+            b.rejectUnknownKeys();
+            backends.put(name, new BackendConfig(name, servers));
+        }
+        return backends;
+    }
+
+    private static RoutingConfig routing(YamlSection r, Path baseDir, Map<String, BackendConfig> backends,
+                                         List<ConfigError> errors) {
+        String key = r.value("key", "host", k -> {
+            if (k.equalsIgnoreCase("host")) {
+                return "host";
+            }
+            if (k.startsWith("header:") && HEADER_NAME.matcher(k.substring(7)).matches()) {
+                return k.substring(7);
+            }
+            throw new IllegalArgumentException("expected 'host' or 'header:<Name>', got '" + k + "'");
+        });
+        Path map = r.value("map", null, m -> baseDir.resolve(m).normalize());
+        List<MapEntry> entries = List.of();
+        if (map != null) {
+            List<ConfigError> mapErrors = new ArrayList<>();
+            entries = MapFile.read(map, mapErrors);
+            Map<String, Integer> seen = new HashMap<>();
+            for (MapEntry e : entries) {
+                String normalized = RoutingKey.normalize(e.key());
+                if (normalized == null) {
+                    mapErrors.add(new ConfigError(map.toString(), e.line(), e.key(), "not a valid host name"));
+                } else if (!normalized.equals(e.key())) {
+                    mapErrors.add(new ConfigError(map.toString(), e.line(), e.key(),
+                            "keys are written lower-case, without port or trailing dot: '" + normalized + "'"));
+                }
+                if (!backends.containsKey(e.backend())) {
+                    mapErrors.add(new ConfigError(map.toString(), e.line(), e.key(),
+                            "unknown backend '" + e.backend() + "' (declared: " + String.join(", ", backends.keySet()) + ")"));
+                }
+                Integer first = seen.putIfAbsent(e.key(), e.line());
+                if (first != null) {
+                    mapErrors.add(new ConfigError(map.toString(), e.line(), e.key(), "duplicate key, first on line " + first));
+                }
+            }
+            errors.addAll(mapErrors);
+        }
+        UnknownRoute unknown = UnknownRoute.NOT_FOUND;
+        if (r.has("unknown")) {
+            YamlSection u = r.section("unknown");
+            String backend = u.string("backend", null);
+            int status = u.integer("status", 404, 400, 599);
+            if (backend != null && u.has("status")) {
+                u.error("status", "give either status or backend, not both");
+            }
+            if (backend != null && !backends.containsKey(backend)) {
+                u.error("backend", "unknown backend '" + backend + "'");
+            }
+            u.rejectUnknownKeys();
+            unknown = new UnknownRoute(backend == null ? status : 0, backend);
+        }
+        r.rejectUnknownKeys();
+        return new RoutingConfig(key, map, entries, unknown);
+    }
+
+    private static TimeoutsConfig timeouts(YamlSection t) {
+        TimeoutsConfig d = TimeoutsConfig.DEFAULTS;
+        TimeoutsConfig c = new TimeoutsConfig(
+                t.duration("connect", d.connect()),
+                t.duration("server", d.server()),
+                t.duration("keep-alive", d.keepAlive()));
+        t.rejectUnknownKeys();
+        return c;
+    }
+
+    private static LimitsConfig limits(YamlSection l) {
+        LimitsConfig d = LimitsConfig.DEFAULTS;
+        LimitsConfig c = new LimitsConfig(
+                l.size("max-request-line", d.maxRequestLine(), 256, 1 << 20),
+                l.size("max-header-size", d.maxHeaderSize(), 1024, 1 << 20),
+                l.integer("max-idle-per-server", d.maxIdlePerServer(), 0, 100_000));
+        l.rejectUnknownKeys();
+        return c;
+    }
+}

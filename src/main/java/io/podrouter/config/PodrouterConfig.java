@@ -1,0 +1,28 @@
+package io.podrouter.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The whole configuration, read and validated once; everything else is built from it. */
+public record PodrouterConfig(
+        Path source,
+        List<ListenerConfig> listeners,
+        RoutingConfig routing,
+        Map<String, BackendConfig> backends,
+        TimeoutsConfig timeouts,
+        LimitsConfig limits,
+        int threads,
+        List<Cidr> trustedProxies) {
+
+    public PodrouterConfig {
+        listeners = List.copyOf(listeners);
+        backends = Map.copyOf(backends);
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** Event loop threads to run: the configured number, or one per core. */
+    public int eventLoopThreads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+}

@@ -1,0 +1,23 @@
+package io.podrouter.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How a request finds its pod.
+ *
+ * @param keyHeader the header holding the routing key; {@code host} by default
+ * @param map the map file, or null when there is none
+ * @param entries the map file's entries, in file order
+ * @param unknown what to do with a key that has no entry
+ */
+public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, UnknownRoute unknown) {
+    public RoutingConfig {
+        entries = List.copyOf(entries);
+    }
+
+    /** True when the routing key is the Host header (or the request target's authority). */
+    public boolean routesByHost() {
+        return "host".equalsIgnoreCase(keyHeader);
+    }
+}

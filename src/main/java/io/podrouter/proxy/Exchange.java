@@ -1,0 +1,343 @@
+package io.podrouter.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.podrouter.backend.Server;
+import io.podrouter.config.Sizes;
+import io.podrouter.config.TimeoutsConfig;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request and its response, relayed between a client connection and a server connection
+ * that both live on the same event loop. Bodies stream part by part; when one side cannot take
+ * more, reading from the other side pauses until it can.
+ */
+final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    private final FrontendHandler frontend;
+    private final ChannelHandlerContext client;
+    private final HttpRequest request;
+    private final Server server;
+    private final boolean http10;
+    private final boolean head;
+    private final TimeoutsConfig timeouts;
+    private boolean clientKeepAlive;
+
+    private Channel upstream;
+    private UpstreamHandler upstreamHandler;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean responseKeepAlive;
+    private boolean interimResponse;
+    private boolean done;
+    private ScheduledFuture<?> serverTimeout;
+
+    Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpRequest request, Server server,
+             boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts) {
+        this.frontend = frontend;
+        this.client = client;
+        this.request = request;
+        this.server = server;
+        this.clientKeepAlive = clientKeepAlive;
+        this.http10 = http10;
+        this.head = HttpMethod.HEAD.equals(request.method());
+        this.timeouts = timeouts;
+    }
+
+    void start() {
+        EventLoop loop = client.channel().eventLoop();
+        Channel idle = server.pool().pollIdle(loop);
+        if (idle != null) {
+            attach(idle);
+            return;
+        }
+        ChannelFuture connecting = server.pool().connect(loop);
+        if (connecting.isDone()) {
+            connected(connecting);
+        } else {
+            connecting.addListener((ChannelFuture f) -> connected(f));
+        }
+    }
+
+    private void connected(ChannelFuture f) {
+        if (done) {
+            // The client went away while we connected: keep the fresh connection for the next request.
+            if (f.isSuccess()) {
+                server.pool().release(f.channel());
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            boolean timedOut = cause instanceof ConnectTimeoutException;
+            fail(timedOut ? 504 : 502, (timedOut ? "connect to " : "cannot connect to ") + server
+                    + (timedOut ? " timed out" : ": " + cause.getMessage()), true);
+            return;
+        }
+        attach(f.channel());
+    }
+
+    private void attach(Channel ch) {
+        upstream = ch;
+        upstreamHandler = (UpstreamHandler) ch.pipeline().get(PipelineNames.UPSTREAM);
+        upstreamHandler.bind(this);
+        upstream.write(request, upstream.voidPromise());
+        if (request instanceof LastHttpContent) {
+            requestSent();
+        }
+        frontend.drainWaiting();
+    }
+
+    boolean acceptsRequestContent() {
+        return upstream != null && !requestComplete && !done;
+    }
+
+    void forwardRequestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            String why = String.valueOf(content.decoderResult().cause().getMessage());
+            content.release();
+            log.info("400 for {} {} from {}: malformed request body ({})", request.method(),
+                    LogText.clip(request.uri()), frontend.peerAddress(), why);
+            fail(400, "malformed request body", false);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        upstream.write(content, upstream.voidPromise());
+        if (last) {
+            requestSent();
+        }
+        if (!upstream.isWritable()) {
+            frontend.pause(FrontendHandler.PAUSED_BY_UPSTREAM);
+        }
+    }
+
+    private void requestSent() {
+        requestComplete = true;
+        if (!responseStarted) {
+            scheduleServerTimeout();
+        }
+    }
+
+    private void scheduleServerTimeout() {
+        serverTimeout = client.channel().eventLoop()
+                .schedule(this::serverTimedOut, timeouts.server().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    void flushUpstream() {
+        if (upstream != null && !done) {
+            upstream.flush();
+        }
+    }
+
+    void onResponse(HttpObject msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+        } else {
+            onResponseContent((HttpContent) msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            String why = String.valueOf(response.decoderResult().cause().getMessage());
+            ReferenceCountUtil.release(response);
+            serverBroken("invalid response from " + server + ": " + why);
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101) {
+            ReferenceCountUtil.release(response);
+            serverBroken(server + " switched protocols without being asked");
+            return;
+        }
+        HopByHopHeaders.strip(response.headers());
+        if (code < 200) {
+            // 100 Continue and other interim answers go through; the final response is still to come.
+            interimResponse = true;
+            client.write(response, client.voidPromise());
+            return;
+        }
+        cancelServerTimeout();
+        responseStarted = true;
+        responseKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        if (http10 && chunked) {
+            // HTTP/1.0 has no chunked coding: send the body as is and end it by closing.
+            response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            chunked = false;
+        }
+        boolean framed = head || chunked || code == 204 || code == 304 || HttpUtil.isContentLengthSet(response);
+        if (!framed) {
+            clientKeepAlive = false;
+        }
+        if (!clientKeepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        client.write(response, client.voidPromise());
+    }
+
+    private void onResponseContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            String why = String.valueOf(content.decoderResult().cause().getMessage());
+            content.release();
+            serverBroken("invalid response body from " + server + ": " + why);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        client.write(content, client.voidPromise());
+        if (interimResponse) {
+            if (last) {
+                interimResponse = false;
+            }
+            return;
+        }
+        if (last) {
+            complete();
+        } else if (!client.channel().isWritable()) {
+            upstream.config().setAutoRead(false);
+        }
+    }
+
+    void onUpstreamReadComplete() {
+        client.flush();
+    }
+
+    private void complete() {
+        done = true;
+        cancelServerTimeout();
+        client.flush();
+        releaseUpstream(requestComplete && responseKeepAlive);
+        frontend.exchangeFinished(clientKeepAlive && requestComplete);
+    }
+
+    private void serverTimedOut() {
+        serverTimeout = null;
+        if (!done && !responseStarted) {
+            fail(504, "no response from " + server + " within " + Sizes.formatDuration(timeouts.server()), true);
+        }
+    }
+
+    /** The server sent something unusable: 502 if the client has had nothing yet, else cut the client off. */
+    private void serverBroken(String reason) {
+        if (!responseStarted) {
+            fail(502, reason, true);
+        } else {
+            abort(reason);
+        }
+    }
+
+    void upstreamClosed() {
+        if (done) {
+            return;
+        }
+        if (!responseStarted) {
+            fail(502, server + " closed the connection before responding", true);
+        } else {
+            abort(server + " closed the connection in the middle of the response");
+        }
+    }
+
+    void clientClosed() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelServerTimeout();
+        if (upstream != null) {
+            releaseUpstream(false);
+        }
+    }
+
+    void clientWritabilityChanged(boolean writable) {
+        if (writable && upstream != null && !done) {
+            upstream.config().setAutoRead(true);
+        }
+    }
+
+    void upstreamWritabilityChanged(boolean writable) {
+        if (done) {
+            return;
+        }
+        if (writable) {
+            frontend.resume(FrontendHandler.PAUSED_BY_UPSTREAM);
+        } else {
+            frontend.pause(FrontendHandler.PAUSED_BY_UPSTREAM);
+        }
+    }
+
+    /** Ends the exchange before any response byte reached the client, answering {@code status}. */
+    private void fail(int status, String reason, boolean keepClientIfPossible) {
+        done = true;
+        cancelServerTimeout();
+        if (upstream != null) {
+            releaseUpstream(false);
+        }
+        if (status >= 500) {
+            log.warn("{} for {} {} (Host: {}) from {}: {}", status, request.method(), LogText.clip(request.uri()),
+                    LogText.clip(request.headers().get(HttpHeaderNames.HOST)), frontend.peerAddress(), reason);
+        }
+        frontend.exchangeFailed(status, status >= 500 ? statusText(status) : reason,
+                keepClientIfPossible && clientKeepAlive && requestComplete);
+    }
+
+    private static String statusText(int status) {
+        return switch (status) {
+            case 502 -> "the server could not be reached or answered badly";
+            case 504 -> "the server did not answer in time";
+            default -> "the request could not be served";
+        };
+    }
+
+    private void abort(String reason) {
+        done = true;
+        cancelServerTimeout();
+        log.warn("response to {} {} (Host: {}) cut short: {}", request.method(), LogText.clip(request.uri()),
+                LogText.clip(request.headers().get(HttpHeaderNames.HOST)), reason);
+        if (upstream != null) {
+            releaseUpstream(false);
+        }
+        frontend.exchangeAborted();
+    }
+
+    private void releaseUpstream(boolean reusable) {
+        upstreamHandler.unbind();
+        if (!upstream.config().isAutoRead()) {
+            upstream.config().setAutoRead(true);
+        }
+        if (reusable) {
+            server.pool().release(upstream);
+        } else {
+            upstream.close();
+        }
+    }
+
+    private void cancelServerTimeout() {
+        if (serverTimeout != null) {
+            serverTimeout.cancel(false);
+            serverTimeout = null;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.podrouter.proxy;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import io.podrouter.config.Cidr;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * Sets X-Forwarded-For, -Proto and -Host on requests going to a server. What a client sends in
+ * them is replaced, unless the client is a trusted proxy (a CIDR in {@code trusted-proxies}); then
+ * its X-Forwarded-For is extended and its -Proto and -Host are kept.
+ */
+final class ForwardedHeaders {
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+
+    private final List<Cidr> trustedProxies;
+    private final String scheme;
+
+    ForwardedHeaders(List<Cidr> trustedProxies, String scheme) {
+        this.trustedProxies = List.copyOf(trustedProxies);
+        this.scheme = scheme;
+    }
+
+    /** What a connection's peer is allowed to tell us; computed once per connection. */
+    Peer peer(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            InetAddress address = inet.getAddress();
+            boolean trusted = false;
+            for (Cidr cidr : trustedProxies) {
+                if (cidr.contains(address)) {
+                    trusted = true;
+                    break;
+                }
+            }
+            return new Peer(address.getHostAddress(), trusted);
+        }
+        return new Peer("unknown", false);
+    }
+
+    void apply(HttpHeaders headers, Peer peer, CharSequence host) {
+        if (peer.trusted()) {
+            String previous = headers.get(X_FORWARDED_FOR);
+            headers.set(X_FORWARDED_FOR, previous == null || previous.isBlank() ? peer.address() : previous + ", " + peer.address());
+            if (!headers.contains(X_FORWARDED_PROTO)) {
+                headers.set(X_FORWARDED_PROTO, scheme);
+            }
+            if (!headers.contains(X_FORWARDED_HOST) && host != null) {
+                headers.set(X_FORWARDED_HOST, host);
+            }
+        } else {
+            headers.set(X_FORWARDED_FOR, peer.address());
+            headers.set(X_FORWARDED_PROTO, scheme);
+            if (host != null) {
+                headers.set(X_FORWARDED_HOST, host);
+            } else {
+                headers.remove(X_FORWARDED_HOST);
+            }
+        }
+    }
+
+    /** A client connection's address as forwarded, and whether it is a trusted proxy. */
+    record Peer(String address, boolean trusted) {
+    }
+}

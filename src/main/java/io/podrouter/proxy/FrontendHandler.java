@@ -1,0 +1,300 @@
+package io.podrouter.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.podrouter.routing.RequestTarget;
+import io.podrouter.routing.Route;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a client connection: takes requests one at a time, routes each one and
+ * runs it as an {@link Exchange}. Anything that arrives before it can be handled (a pipelined
+ * request, body parts while the server connection opens) waits here in order, with reads paused.
+ */
+public final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+
+    static final int PAUSED_BY_QUEUE = 1;
+    static final int PAUSED_BY_UPSTREAM = 2;
+
+    private final ProxySettings settings;
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
+    private ChannelHandlerContext ctx;
+    private ClientResponseEncoder encoder;
+    private ForwardedHeaders.Peer peer;
+    private Exchange exchange;
+    /** The rest of a refused request (its last, empty part) is still to come and is dropped. */
+    private boolean discardingRequest;
+    private boolean closing;
+    private boolean draining;
+    private int pauses;
+
+    public FrontendHandler(ProxySettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.encoder = ctx.pipeline().get(ClientHttpCodec.class).encoder();
+        this.peer = settings.forwarded().peer(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!waiting.isEmpty() || !canTake(msg)) {
+            waiting.addLast(msg);
+            pause(PAUSED_BY_QUEUE);
+            return;
+        }
+        take(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.flushUpstream();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.clientWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        releaseWaiting();
+        Exchange e = exchange;
+        exchange = null;
+        if (e != null) {
+            e.clientClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange == null && waiting.isEmpty()) {
+                log.debug("closing idle client connection {}", peer.address());
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed: {}", peer.address(), cause.toString());
+        } else {
+            log.warn("client connection {} failed", peer.address(), cause);
+        }
+        ctx.close();
+    }
+
+    private boolean canTake(Object msg) {
+        if (msg instanceof HttpRequest) {
+            return exchange == null && !discardingRequest;
+        }
+        return exchange == null || exchange.acceptsRequestContent();
+    }
+
+    private void take(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            start(request);
+        } else if (exchange != null) {
+            exchange.forwardRequestContent((HttpContent) msg);
+        } else {
+            HttpContent content = (HttpContent) msg;
+            boolean failed = content.decoderResult().isFailure();
+            if (content instanceof LastHttpContent) {
+                discardingRequest = false;
+            }
+            content.release();
+            if (failed) {
+                closeNow();
+            }
+        }
+    }
+
+    private void start(HttpRequest request) {
+        encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
+        if (request.decoderResult().isFailure()) {
+            refuseMalformed(request);
+            return;
+        }
+        String problem = RequestChecks.problem(request);
+        if (problem != null) {
+            refuse(request, HttpMethod.CONNECT.equals(request.method()) ? 405 : 400, problem);
+            return;
+        }
+        Route route = settings.router().route(request);
+        if (route instanceof Route.Refused refused) {
+            refuse(request, refused.status(), refused.reason());
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (RequestTarget.isAbsoluteForm(request.uri())) {
+            host = RequestTarget.authority(request.uri());
+            request.setUri(RequestTarget.originForm(request.uri()));
+            request.headers().set(HttpHeaderNames.HOST, host);
+        }
+        HopByHopHeaders.strip(request.headers());
+        settings.forwarded().apply(request.headers(), peer, host);
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        exchange = new Exchange(this, ctx, request, ((Route.To) route).pod().pick(), keepAlive, http10,
+                settings.timeouts());
+        exchange.start();
+    }
+
+    private void refuseMalformed(HttpRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status;
+        String reason;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            reason = "request line too long";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            reason = "request header fields too large";
+        } else {
+            status = 400;
+            reason = "malformed request";
+        }
+        log.info("{} for client {}: {} ({})", status, peer.address(), reason, cause.getMessage());
+        ReferenceCountUtil.release(request);
+        respond(status, reason, false);
+    }
+
+    private void refuse(HttpRequest request, int status, String reason) {
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        boolean keepAlive = !hasBody && HttpUtil.isKeepAlive(request);
+        log.info("{} for {} {} from {}: {} (Host: {})", status, request.method(), LogText.clip(request.uri()),
+                peer.address(), reason, LogText.clip(request.headers().get(HttpHeaderNames.HOST)));
+        discardingRequest = keepAlive && !(request instanceof LastHttpContent);
+        ReferenceCountUtil.release(request);
+        respond(status, reason, keepAlive);
+    }
+
+    /** Answers with the router's own response; without keep-alive the connection closes after it. */
+    private void respond(int status, String reason, boolean keepAlive) {
+        var response = ErrorResponse.of(ctx.alloc(), status, reason, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+            drainWaiting();
+        } else {
+            closing = true;
+            releaseWaiting();
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Called by the exchange when the response has been written in full. */
+    void exchangeFinished(boolean keepOpen) {
+        exchange = null;
+        resume(PAUSED_BY_UPSTREAM);
+        if (keepOpen) {
+            drainWaiting();
+        } else {
+            closing = true;
+            releaseWaiting();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Called by the exchange when it failed before any of the response was written. */
+    void exchangeFailed(int status, String reason, boolean keepOpen) {
+        exchange = null;
+        resume(PAUSED_BY_UPSTREAM);
+        respond(status, reason, keepOpen);
+    }
+
+    /** Called by the exchange when it failed after part of the response was written: nothing to do but close. */
+    void exchangeAborted() {
+        exchange = null;
+        closeNow();
+    }
+
+    /** Takes what waited, in order, as far as the current state allows; resumes reads once nothing waits. */
+    void drainWaiting() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (!closing && !waiting.isEmpty() && canTake(waiting.peekFirst())) {
+                take(waiting.pollFirst());
+            }
+        } finally {
+            draining = false;
+        }
+        if (exchange != null) {
+            exchange.flushUpstream();
+        }
+        if (waiting.isEmpty()) {
+            resume(PAUSED_BY_QUEUE);
+        }
+    }
+
+    void pause(int reason) {
+        if (pauses == 0) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        pauses |= reason;
+    }
+
+    void resume(int reason) {
+        if ((pauses & reason) == 0) {
+            return;
+        }
+        pauses &= ~reason;
+        if (pauses == 0 && !closing) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    String peerAddress() {
+        return peer.address();
+    }
+
+    private void closeNow() {
+        closing = true;
+        releaseWaiting();
+        ctx.close();
+    }
+
+    private void releaseWaiting() {
+        Object msg;
+        while ((msg = waiting.pollFirst()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+}

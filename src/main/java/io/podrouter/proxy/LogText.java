@@ -1,0 +1,25 @@
+package io.podrouter.proxy;
+
+/** Makes client-supplied text safe and short for a log line. */
+final class LogText {
+    private static final int MAX = 200;
+
+    private LogText() {
+    }
+
+    static String clip(CharSequence text) {
+        if (text == null) {
+            return "-";
+        }
+        int n = Math.min(text.length(), MAX);
+        StringBuilder s = new StringBuilder(n + 3);
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            s.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        if (text.length() > MAX) {
+            s.append("...");
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,21 @@
+package io.podrouter.proxy;
+
+/**
+ * Every handler's name, in pipeline order, in one place.
+ *
+ * <p>Client connection: {@link #IDLE} → {@link #HTTP_CODEC} → {@link #FRONTEND}.
+ * Server connection: {@link #HTTP_CODEC} → {@link #UPSTREAM}.
+ */
+public final class PipelineNames {
+    /** Closes client connections left idle between requests (keep-alive timeout). */
+    public static final String IDLE = "idle";
+    /** HTTP/1.x codec: {@link ClientHttpCodec} toward clients, Netty's client codec toward servers. */
+    public static final String HTTP_CODEC = "http-codec";
+    /** {@link FrontendHandler}: takes requests, routes them, starts exchanges. */
+    public static final String FRONTEND = "frontend";
+    /** {@link UpstreamHandler}: hands a server's response to the exchange it belongs to. */
+    public static final String UPSTREAM = "upstream";
+
+    private PipelineNames() {
+    }
+}

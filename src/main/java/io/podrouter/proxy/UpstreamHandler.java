@@ -1,0 +1,75 @@
+package io.podrouter.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a server connection. While the connection serves an exchange it passes
+ * everything to it; while the connection is idle in its pool, anything the server sends is a
+ * protocol error and closes the connection.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
+
+    private Exchange exchange;
+
+    void bind(Exchange exchange) {
+        this.exchange = exchange;
+    }
+
+    void unbind() {
+        this.exchange = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.onResponse((HttpObject) msg);
+        } else {
+            ReferenceCountUtil.release(msg);
+            log.debug("{} sent data on an idle connection; closing it", ctx.channel().remoteAddress());
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.upstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange e = exchange;
+        exchange = null;
+        if (e != null) {
+            e.upstreamClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("server connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("server connection {} failed", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

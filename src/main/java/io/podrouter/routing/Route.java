@@ -1,0 +1,15 @@
+package io.podrouter.routing;
+
+import io.podrouter.backend.Pod;
+
+/** Where a request goes: to a pod, or nowhere, with the status and reason to answer. */
+public sealed interface Route {
+
+    /** Send the request to {@code pod}. One instance per pod is shared, so a hit allocates nothing. */
+    record To(Pod pod) implements Route {
+    }
+
+    /** Answer the client with {@code status}; {@code reason} goes into the body and the log. */
+    record Refused(int status, String reason) implements Route {
+    }
+}
