@@ -171,6 +171,7 @@ final class Exchange {
             serverBroken(server + " switched protocols without being asked");
             return;
         }
+        boolean serverKeepsAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
         if (code < 200) {
             // 100 Continue and other interim answers go through; the final response is still to come.
@@ -180,7 +181,7 @@ final class Exchange {
         }
         cancelServerTimeout();
         responseStarted = true;
-        responseKeepAlive = HttpUtil.isKeepAlive(response);
+        responseKeepAlive = serverKeepsAlive;
         boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         if (http10 && chunked) {
             // HTTP/1.0 has no chunked coding: send the body as is and end it by closing.

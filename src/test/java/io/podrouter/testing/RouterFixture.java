@@ -1,0 +1,71 @@
+package io.podrouter.testing;
+
+import io.podrouter.Podrouter;
+import io.podrouter.config.ConfigReader;
+import io.podrouter.config.PodrouterConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a configuration and map file into a directory and starts a router from them on
+ * 127.0.0.1 port 0, the way {@code podrouter run} would.
+ */
+public final class RouterFixture {
+    private final Path dir;
+    private final Map<String, String> backends = new LinkedHashMap<>();
+    private final StringBuilder map = new StringBuilder();
+    private String extra = "";
+
+    public RouterFixture(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Adds a pod whose servers are the given backends. */
+    public RouterFixture pod(String name, TestBackend... servers) {
+        StringBuilder s = new StringBuilder("  " + name + ":\n    servers:\n");
+        for (TestBackend b : servers) {
+            s.append("      - address: ").append(b.address()).append('\n');
+        }
+        backends.put(name, s.toString());
+        return this;
+    }
+
+    /** Adds a pod whose servers are raw addresses (for refused or unreachable servers). */
+    public RouterFixture pod(String name, String... addresses) {
+        StringBuilder s = new StringBuilder("  " + name + ":\n    servers:\n");
+        for (String a : addresses) {
+            s.append("      - address: ").append(a).append('\n');
+        }
+        backends.put(name, s.toString());
+        return this;
+    }
+
+    public RouterFixture route(String host, String pod) {
+        map.append(host).append(' ').append(pod).append('\n');
+        return this;
+    }
+
+    /** Extra top-level YAML (timeouts, limits, trusted-proxies...). */
+    public RouterFixture yaml(String yaml) {
+        this.extra = yaml;
+        return this;
+    }
+
+    public Path writeConfig() throws IOException {
+        Files.writeString(dir.resolve("backend.map"), map.toString());
+        StringBuilder y = new StringBuilder("listeners:\n  - bind: 127.0.0.1:0\nrouting:\n  map: backend.map\nbackends:\n");
+        backends.values().forEach(y::append);
+        y.append(extra);
+        Path config = dir.resolve("podrouter.yaml");
+        Files.writeString(config, y.toString());
+        return config;
+    }
+
+    public Podrouter start() throws Exception {
+        PodrouterConfig config = ConfigReader.read(writeConfig());
+        return Podrouter.start(config);
+    }
+}
