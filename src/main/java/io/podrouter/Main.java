@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code podrouter} command line. */
 @Command(name = "podrouter", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Tenant-aware reverse proxy: routes each request to the pod where its tenant lives.",
-        subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, DirectoryCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

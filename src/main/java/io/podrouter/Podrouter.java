@@ -7,7 +7,13 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.backend.UpstreamPool;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.podrouter.config.BackendConfig;
+import io.podrouter.config.DirectoryConfig;
+import io.podrouter.config.Sizes;
+import io.podrouter.directory.DirectoryClient;
+import io.podrouter.directory.RouteCache;
+import io.podrouter.routing.Route;
 import io.podrouter.config.ListenerConfig;
 import io.podrouter.config.MapEntry;
 import io.podrouter.config.PodrouterConfig;
@@ -35,11 +41,18 @@ public final class Podrouter implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final List<ProxyListener> listeners;
+    private final RouteCache<Route> cache;
 
-    private Podrouter(EventLoopGroup boss, EventLoopGroup workers, List<ProxyListener> listeners) {
+    private Podrouter(EventLoopGroup boss, EventLoopGroup workers, List<ProxyListener> listeners, RouteCache<Route> cache) {
         this.boss = boss;
         this.workers = workers;
         this.listeners = listeners;
+        this.cache = cache;
+    }
+
+    /** The cache of directory answers, or null when no directory is configured. */
+    public RouteCache<Route> routeCache() {
+        return cache;
     }
 
     public static Podrouter start(PodrouterConfig config) throws InterruptedException {
@@ -51,13 +64,26 @@ public final class Podrouter implements AutoCloseable {
         EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
         List<ProxyListener> listeners = new ArrayList<>();
         try {
-            Map<String, Pod> pods = pods(config, transport);
+            Bootstrap connections = connections(config, transport);
+            Map<String, Pod> pods = pods(config, connections);
             Map<String, Pod> routes = new HashMap<>();
             for (MapEntry e : config.routing().entries()) {
                 routes.put(e.key(), pods.get(e.backend()));
             }
             Pod fallback = config.routing().unknown().hasBackend() ? pods.get(config.routing().unknown().backend()) : null;
-            RequestRouter router = new RequestRouter(new RouteTable(routes, fallback), config.routing());
+            RouteTable table = new RouteTable(pods.values(), routes, fallback);
+            RouteCache<Route> cache = null;
+            DirectoryConfig directory = config.routing().directory();
+            if (directory != null) {
+                cache = new RouteCache<>(new DirectoryClient(directory, connections), config.routing().cache(),
+                        table::routeToPod,
+                        new RouteCache.Outcomes<>(RequestRouter.unknownRoute(table, config.routing()),
+                                RequestRouter.INVALID_ANSWER, RequestRouter.DIRECTORY_FAILED),
+                        Ticker.systemTicker());
+                log.info("tenant directory: {} (timeout {}, cache of up to {} entries)", directory.urls(),
+                        Sizes.formatDuration(directory.timeout()), config.routing().cache().maxEntries());
+            }
+            RequestRouter router = new RequestRouter(table, cache, config.routing());
             ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http");
             for (ListenerConfig l : config.listeners()) {
                 listeners.add(ProxyListener.bind(l.bind(), transport, boss, workers, settings, config.limits(), config.timeouts()));
@@ -65,7 +91,7 @@ public final class Podrouter implements AutoCloseable {
             log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
                     Main.version(), transport.name(), config.eventLoopThreads(), pods.size(), routes.size(),
                     listeners.stream().map(ProxyListener::localAddress).map(InetSocketAddress::toString).toList());
-            return new Podrouter(boss, workers, listeners);
+            return new Podrouter(boss, workers, listeners, cache);
         } catch (RuntimeException | InterruptedException e) {
             listeners.forEach(ProxyListener::close);
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -74,14 +100,18 @@ public final class Podrouter implements AutoCloseable {
         }
     }
 
-    private static Map<String, Pod> pods(PodrouterConfig config, Transport transport) {
-        Bootstrap upstream = new Bootstrap()
+    /** Options for every outgoing connection, to servers and to the directory. */
+    private static Bootstrap connections(PodrouterConfig config, Transport transport) {
+        return new Bootstrap()
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.timeouts().connect().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .handler(new UpstreamChannelInitializer());
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+    }
+
+    private static Map<String, Pod> pods(PodrouterConfig config, Bootstrap connections) {
+        Bootstrap upstream = connections.clone().handler(new UpstreamChannelInitializer());
         Map<String, Pod> pods = new LinkedHashMap<>();
         for (BackendConfig b : config.backends().values()) {
             List<Server> servers = new ArrayList<>();

@@ -21,6 +21,11 @@ final class RunCommand implements Callable<Integer> {
         return running;
     }
 
+    /** A command that keeps serving after it returns from picocli's call sets this, so main does not exit. */
+    static void markRunning() {
+        running = true;
+    }
+
     @Override
     public Integer call() throws Exception {
         PodrouterConfig cfg;

@@ -6,6 +6,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -176,8 +177,73 @@ public final class ConfigReader {
             u.rejectUnknownKeys();
             unknown = new UnknownRoute(backend == null ? status : 0, backend);
         }
+        DirectoryConfig directory = r.has("directory") ? directory(r.section("directory")) : null;
+        CacheConfig cache = cache(r.section("cache"));
         r.rejectUnknownKeys();
-        return new RoutingConfig(key, map, entries, unknown);
+        return new RoutingConfig(key, map, entries, unknown, directory, cache);
+    }
+
+    private static DirectoryConfig directory(YamlSection d) {
+        List<DirectoryUrl> urls = new ArrayList<>();
+        if (d.has("url")) {
+            DirectoryUrl url = d.value("url", null, DirectoryUrl::parse);
+            if (url != null) {
+                urls.add(url);
+            }
+        }
+        for (YamlSection.Item item : d.list("fallback-urls")) {
+            try {
+                urls.add(DirectoryUrl.parse(String.valueOf(item.scalarOrNull())));
+            } catch (IllegalArgumentException e) {
+                d.error(item.node(), item.path(), e.getMessage());
+            }
+        }
+        if (!d.has("url")) {
+            d.error("url", "missing: the directory URL, e.g. http://127.0.0.1:6280/rest/private/gds/backend/{key}");
+        }
+        YamlSection circuit = d.section("circuit");
+        DirectoryConfig c = new DirectoryConfig(urls,
+                d.duration("timeout", Duration.ofMillis(500)),
+                d.integer("max-in-flight", 1024, 1, 1_000_000),
+                d.size("max-answer-size", 4096, 64, 1 << 20),
+                circuit.integer("failures", 5, 1, 1_000_000),
+                circuit.duration("open-for", Duration.ofSeconds(5)));
+        circuit.rejectUnknownKeys();
+        d.rejectUnknownKeys();
+        return c;
+    }
+
+    private static CacheConfig cache(YamlSection c) {
+        CacheConfig d = CacheConfig.DEFAULTS;
+        CacheConfig cache = new CacheConfig(
+                c.integer("max-entries", d.maxEntries(), 1, 100_000_000),
+                c.duration("ttl", d.ttl()),
+                c.duration("min-ttl", d.minTtl()),
+                c.duration("max-ttl", d.maxTtl()),
+                c.duration("negative-ttl", d.negativeTtl()),
+                c.duration("invalid-ttl", d.invalidTtl()),
+                c.value("refresh-after", d.refreshAfterPercent(), ConfigReader::percent),
+                c.duration("stale-if-error", d.staleIfError()));
+        if (cache.minTtl().compareTo(cache.maxTtl()) > 0) {
+            c.error("min-ttl", "must not be larger than max-ttl");
+        }
+        c.rejectUnknownKeys();
+        return cache;
+    }
+
+    private static int percent(String text) {
+        String t = text.trim();
+        if (t.endsWith("%")) {
+            try {
+                int n = Integer.parseInt(t.substring(0, t.length() - 1).trim());
+                if (n >= 1 && n <= 100) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException("expected a share of the TTL such as 80%, got '" + text + "'");
     }
 
     private static TimeoutsConfig timeouts(YamlSection t) {

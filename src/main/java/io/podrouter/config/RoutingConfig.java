@@ -9,9 +9,12 @@ import java.util.List;
  * @param keyHeader the header holding the routing key; {@code host} by default
  * @param map the map file, or null when there is none
  * @param entries the map file's entries, in file order
- * @param unknown what to do with a key that has no entry
+ * @param unknown what to do with a key that has no entry (and that the directory does not know)
+ * @param directory the tenant directory asked about keys with no entry, or null when there is none
+ * @param cache the cache of directory answers
  */
-public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, UnknownRoute unknown) {
+public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, UnknownRoute unknown,
+                            DirectoryConfig directory, CacheConfig cache) {
     public RoutingConfig {
         entries = List.copyOf(entries);
     }

@@ -39,6 +39,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ClientResponseEncoder encoder;
     private ForwardedHeaders.Peer peer;
     private Exchange exchange;
+    /** A request held while the directory is asked where it goes. */
+    private HttpRequest resolving;
     /** The rest of a refused request (its last, empty part) is still to come and is dropped. */
     private boolean discardingRequest;
     private boolean closing;
@@ -119,6 +121,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private boolean canTake(Object msg) {
+        if (resolving != null) {
+            return false;
+        }
         if (msg instanceof HttpRequest) {
             return exchange == null && !discardingRequest;
         }
@@ -151,12 +156,31 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         String problem = RequestChecks.problem(request);
         if (problem != null) {
-            refuse(request, HttpMethod.CONNECT.equals(request.method()) ? 405 : 400, problem);
+            refuse(request, HttpMethod.CONNECT.equals(request.method()) ? 405 : 400, problem, 0);
             return;
         }
-        Route route = settings.router().route(request);
+        Route route = settings.router().route(request, ctx.channel().eventLoop());
+        if (route instanceof Route.Lookup lookup) {
+            resolving = request;
+            settings.router().resolve(lookup, ctx.channel().eventLoop(), resolved -> resolved(request, resolved));
+            return;
+        }
+        proceed(request, route);
+    }
+
+    /** The directory's answer for a held request, on this connection's event loop. */
+    private void resolved(HttpRequest request, Route route) {
+        if (closing || resolving != request) {
+            return;
+        }
+        resolving = null;
+        proceed(request, route);
+        drainWaiting();
+    }
+
+    private void proceed(HttpRequest request, Route route) {
         if (route instanceof Route.Refused refused) {
-            refuse(request, refused.status(), refused.reason());
+            refuse(request, refused.status(), refused.reason(), refused.retryAfterSeconds());
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -194,19 +218,26 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         respond(status, reason, false);
     }
 
-    private void refuse(HttpRequest request, int status, String reason) {
+    private void refuse(HttpRequest request, int status, String reason, int retryAfterSeconds) {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = !hasBody && HttpUtil.isKeepAlive(request);
         log.info("{} for {} {} from {}: {} (Host: {})", status, request.method(), LogText.clip(request.uri()),
                 peer.address(), reason, LogText.clip(request.headers().get(HttpHeaderNames.HOST)));
         discardingRequest = keepAlive && !(request instanceof LastHttpContent);
         ReferenceCountUtil.release(request);
-        respond(status, reason, keepAlive);
+        respond(status, reason, keepAlive, retryAfterSeconds);
     }
 
     /** Answers with the router's own response; without keep-alive the connection closes after it. */
     private void respond(int status, String reason, boolean keepAlive) {
+        respond(status, reason, keepAlive, 0);
+    }
+
+    private void respond(int status, String reason, boolean keepAlive, int retryAfterSeconds) {
         var response = ErrorResponse.of(ctx.alloc(), status, reason, keepAlive);
+        if (retryAfterSeconds > 0) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        }
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
             drainWaiting();

@@ -1,32 +1,52 @@
 package io.podrouter.routing;
 
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.podrouter.config.RoutingConfig;
+import io.podrouter.directory.RouteCache;
 import java.util.Iterator;
+import java.util.function.Consumer;
 
-/** Decides where a request goes, from its routing key and the route table. */
+/**
+ * Decides where a request goes: static entries first, then the cache of directory answers; a key
+ * neither knows is a {@link Route.Lookup} for the directory, or, without a directory, unknown.
+ */
 public final class RequestRouter {
     public static final Route.Refused MISSING_HOST = new Route.Refused(400, "missing Host header");
     public static final Route.Refused DUPLICATE_HOST = new Route.Refused(400, "more than one Host header");
     public static final Route.Refused INVALID_HOST = new Route.Refused(400, "invalid host name");
     public static final Route.Refused DUPLICATE_KEY = new Route.Refused(400, "more than one routing key header");
     public static final Route.Refused INVALID_KEY = new Route.Refused(400, "invalid routing key");
+    public static final Route.Refused INVALID_ANSWER =
+            new Route.Refused(502, "the tenant directory's answer names no configured backend");
+    public static final Route.Refused DIRECTORY_FAILED =
+            new Route.Refused(503, "the tenant directory is unavailable", 5);
 
     private final RouteTable table;
+    private final RouteCache<Route> cache;
     private final AsciiString keyHeader;
-    private final Route.Refused unknown;
+    private final Route unknown;
 
-    public RequestRouter(RouteTable table, RoutingConfig config) {
+    /** @param cache the directory's answers, or null when there is no directory */
+    public RequestRouter(RouteTable table, RouteCache<Route> cache, RoutingConfig config) {
         this.table = table;
+        this.cache = cache;
         this.keyHeader = config.routesByHost() ? null : AsciiString.of(config.keyHeader().toLowerCase());
-        this.unknown = new Route.Refused(config.unknown().hasBackend() ? 404 : config.unknown().status(), "no route for this host");
+        this.unknown = unknownRoute(table, config);
     }
 
-    public Route route(HttpRequest request) {
+    /** What answers a key that no entry and no directory knows. */
+    public static Route unknownRoute(RouteTable table, RoutingConfig config) {
+        return table.fallback() != null ? table.fallback()
+                : new Route.Refused(config.unknown().status(), "no route for this host");
+    }
+
+    /** Decides on the caller's event loop; a cache hit allocates nothing. */
+    public Route route(HttpRequest request, EventLoop loop) {
         HttpHeaders headers = request.headers();
         CharSequence raw;
         if (keyHeader == null) {
@@ -36,7 +56,7 @@ public final class RequestRouter {
             } else {
                 raw = headers.get(HttpHeaderNames.HOST);
                 if (raw == null) {
-                    return request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? unknownKey() : MISSING_HOST;
+                    return request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? unknown : MISSING_HOST;
                 }
                 if (hasSecondValue(headers, HttpHeaderNames.HOST)) {
                     return DUPLICATE_HOST;
@@ -45,7 +65,7 @@ public final class RequestRouter {
         } else {
             raw = headers.get(keyHeader);
             if (raw == null) {
-                return unknownKey();
+                return unknown;
             }
             if (hasSecondValue(headers, keyHeader)) {
                 return DUPLICATE_KEY;
@@ -56,12 +76,19 @@ public final class RequestRouter {
             return keyHeader == null ? INVALID_HOST : INVALID_KEY;
         }
         Route.To to = table.route(key);
-        return to != null ? to : unknown;
+        if (to != null) {
+            return to;
+        }
+        if (cache == null) {
+            return unknown;
+        }
+        Route cached = cache.cached(key, loop);
+        return cached != null ? cached : new Route.Lookup(key);
     }
 
-    private Route unknownKey() {
-        Route.To fallback = table.route(null);
-        return fallback != null ? fallback : unknown;
+    /** Asks the directory about a {@link Route.Lookup}'s key; {@code then} runs on {@code loop}. */
+    public void resolve(Route.Lookup lookup, EventLoop loop, Consumer<Route> then) {
+        cache.resolve(lookup.key(), loop, then);
     }
 
     private static boolean hasSecondValue(HttpHeaders headers, CharSequence name) {

@@ -9,7 +9,17 @@ public sealed interface Route {
     record To(Pod pod) implements Route {
     }
 
-    /** Answer the client with {@code status}; {@code reason} goes into the body and the log. */
-    record Refused(int status, String reason) implements Route {
+    /**
+     * Answer the client with {@code status}; {@code reason} goes into the body and the log;
+     * {@code retryAfterSeconds} above 0 becomes a Retry-After header.
+     */
+    record Refused(int status, String reason, int retryAfterSeconds) implements Route {
+        public Refused(int status, String reason) {
+            this(status, reason, 0);
+        }
+    }
+
+    /** The key is in no static entry and no fresh cached answer: ask the directory. */
+    record Lookup(String key) implements Route {
     }
 }

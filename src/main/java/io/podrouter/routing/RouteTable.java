@@ -1,6 +1,7 @@
 package io.podrouter.routing;
 
 import io.podrouter.backend.Pod;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -12,22 +13,36 @@ import java.util.Map;
 public final class RouteTable {
     private final Map<String, Route.To> routes;
     private final Route.To fallback;
+    private final Map<String, Route.To> pods = new HashMap<>();
 
     /**
+     * @param allPods every configured pod
      * @param routes canonical routing keys (see {@link RoutingKey}) to pods
      * @param fallback the pod for keys with no entry, or null to refuse them
      */
-    public RouteTable(Map<String, Pod> routes, Pod fallback) {
+    public RouteTable(Collection<Pod> allPods, Map<String, Pod> routes, Pod fallback) {
         Map<Pod, Route.To> perPod = new IdentityHashMap<>();
+        for (Pod pod : allPods) {
+            pods.put(pod.name(), perPod.computeIfAbsent(pod, Route.To::new));
+        }
         this.routes = new HashMap<>(Math.max(16, routes.size() * 2));
         routes.forEach((key, pod) -> this.routes.put(key, perPod.computeIfAbsent(pod, Route.To::new)));
         this.fallback = fallback == null ? null : perPod.computeIfAbsent(fallback, Route.To::new);
     }
 
-    /** The route for a canonical key, the fallback route, or null when there is neither. */
+    /** The static route for a canonical key, or null. */
     public Route.To route(String key) {
-        Route.To to = key == null ? null : routes.get(key);
-        return to != null ? to : fallback;
+        return routes.get(key);
+    }
+
+    /** The route for keys that nothing knows ({@code routing.unknown: backend}), or null. */
+    public Route.To fallback() {
+        return fallback;
+    }
+
+    /** The shared route to the pod named {@code backend}, or null when there is no such pod. */
+    public Route.To routeToPod(String backend) {
+        return pods.get(backend);
     }
 
     public int size() {

@@ -1,0 +1,121 @@
+package io.podrouter;
+
+import io.netty.channel.EventLoopGroup;
+import io.podrouter.config.ConfigReader;
+import io.podrouter.config.HostAndPort;
+import io.podrouter.demo.DemoPod;
+import io.podrouter.directory.DirectoryServer;
+import io.podrouter.listener.Transport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code podrouter demo}: three demo pods, the reference directory with a few tenants, and the
+ * router in front of them, all in this process; prints curl lines to try, stops on Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start three demo pods, a tenant directory and the router on 127.0.0.1, and print curl lines to try.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "8080", description = "router port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newGroup(1, "demo");
+        List<AutoCloseable> running = new ArrayList<>();
+        Path dir = Files.createTempDirectory("podrouter-demo");
+        dir.toFile().deleteOnExit();
+
+        StringBuilder backends = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            DemoPod pod = DemoPod.start("pod" + i, "127.0.0.1", 0, group, transport.serverChannel());
+            running.add(pod);
+            backends.append("  pod").append(i).append(":\n    servers:\n      - address: 127.0.0.1:")
+                    .append(pod.localAddress().getPort()).append('\n');
+        }
+
+        Path directoryMap = write(dir, "directory.map", """
+                # tenants only the directory knows (the router asks it, then caches the answer)
+                acme.example.com     pod1
+                globex.example.com   pod2
+                """);
+        DirectoryServer directory = DirectoryServer.start(directoryMap, HostAndPort.parse("127.0.0.1:0"), group,
+                transport.serverChannel());
+        running.add(directory);
+
+        write(dir, "backend.map", """
+                # tenants the router knows from its own map file
+                tenant1.example.com  pod0
+                tenant2.example.com  pod1
+                """);
+        Path config = write(dir, "podrouter.yaml", """
+                listeners:
+                  - bind: 127.0.0.1:%d
+                routing:
+                  map: backend.map
+                  directory:
+                    url: http://127.0.0.1:%d/rest/private/gds/backend/{key}
+                backends:
+                %s""".formatted(port, directory.localAddress().getPort(), backends));
+
+        Podrouter router;
+        try {
+            router = Podrouter.start(ConfigReader.read(config));
+        } catch (Exception e) {
+            running.forEach(DemoCommand::closeQuietly);
+            group.shutdownGracefully();
+            System.err.println("podrouter demo: cannot start the router on 127.0.0.1:" + port + ": " + e.getMessage()
+                    + "\n(is the port taken? try: bin/podrouter demo --port 18080)");
+            return 1;
+        }
+        String base = "http://127.0.0.1:" + port;
+        System.out.printf("""
+
+                podrouter demo is running: router on %1$s, three pods, tenant directory on %2$s
+                Try, in another terminal:
+
+                  curl -H 'Host: tenant1.example.com' %1$s/hello    # in the map file: pod0
+                  curl -H 'Host: acme.example.com' %1$s/hello       # asked of the directory once, then cached: pod1
+                  curl -i -H 'Host: nobody.example.com' %1$s/       # neither knows it: 404
+                  curl -i -H 'Host: bad/host' %1$s/                 # not a host name: 400, never looked up
+
+                Move a tenant in the directory:  curl -X PUT -d pod0 http://%2$s%3$sglobex.example.com
+                Stop with Ctrl-C.
+                %n""", base, directory.localAddress().getHostString() + ":" + directory.localAddress().getPort(),
+                DirectoryServer.PREFIX);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            router.close();
+            running.forEach(DemoCommand::closeQuietly);
+            group.shutdownGracefully().syncUninterruptibly();
+            stopped.countDown();
+        }, "demo-shutdown"));
+        RunCommand.markRunning();
+        stopped.await();
+        return 0;
+    }
+
+    private static Path write(Path dir, String name, String text) throws java.io.IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        p.toFile().deleteOnExit();
+        return p;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // shutting down anyway
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.podrouter.directory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.netty.channel.EventLoop;
+import io.podrouter.config.CacheConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directory's answers, cached as routes: bounded, with per-entry TTLs, negative entries,
+ * refresh-ahead and stale-if-error. Concurrent misses for one key share one lookup.
+ *
+ * <p>{@link #cached} is the hit path: it answers on the caller's event loop and allocates nothing.
+ * {@link #resolve} is the miss path: the answer comes back on the caller's event loop.
+ *
+ * @param <R> what an answer turns into (the router's route type)
+ */
+public final class RouteCache<R> {
+    private static final Logger log = LoggerFactory.getLogger(RouteCache.class);
+
+    private final DirectoryClient directory;
+    private final CacheConfig config;
+    private final Function<String, R> routeOfBackend;
+    private final Outcomes<R> outcomes;
+    private final Ticker ticker;
+    private final Cache<String, CachedRoute<R>> cache;
+    private final ConcurrentHashMap<String, PendingLookup<R>> pending = new ConcurrentHashMap<>();
+
+    /**
+     * @param routeOfBackend the route for a backend name, or null when no such backend is configured
+     * @param outcomes the routes that answer a key which is no tenant, an unusable answer, and a failed directory
+     */
+    public RouteCache(DirectoryClient directory, CacheConfig config, Function<String, R> routeOfBackend,
+                      Outcomes<R> outcomes, Ticker ticker) {
+        this.directory = directory;
+        this.config = config;
+        this.routeOfBackend = routeOfBackend;
+        this.outcomes = outcomes;
+        this.ticker = ticker;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(config.maxEntries())
+                .ticker(ticker)
+                .expireAfter(new Expiry<String, CachedRoute<R>>() {
+                    @Override
+                    public long expireAfterCreate(String key, CachedRoute<R> value, long now) {
+                        return Math.max(0, value.keepUntil - now);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, CachedRoute<R> value, long now, long current) {
+                        return Math.max(0, value.keepUntil - now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, CachedRoute<R> value, long now, long current) {
+                        return current;
+                    }
+                })
+                .build();
+    }
+
+    /** The routes for answers that name no backend. */
+    public record Outcomes<R>(R notTenant, R invalidAnswer, R directoryFailed) {
+    }
+
+    /**
+     * The cached route for {@code key}, or null when it must be resolved (never cached, or past its
+     * TTL). A hit past its refresh point also starts one background refresh on {@code loop}.
+     */
+    public R cached(String key, EventLoop loop) {
+        CachedRoute<R> entry = cache.getIfPresent(key);
+        if (entry == null) {
+            return null;
+        }
+        long now = ticker.read();
+        if (now - entry.refreshAt < 0) {
+            return entry.route;
+        }
+        if (now - entry.freshUntil < 0) {
+            if (entry.claimRefresh()) {
+                resolve(key, loop, route -> { });
+            }
+            return entry.route;
+        }
+        return null;
+    }
+
+    /** Resolves {@code key} through the directory, once however many callers ask; {@code then} runs on {@code loop}. */
+    public void resolve(String key, EventLoop loop, Consumer<R> then) {
+        PendingLookup<R> mine = new PendingLookup<>();
+        mine.add(loop, then);
+        PendingLookup<R> existing = pending.putIfAbsent(key, mine);
+        if (existing != null) {
+            if (!existing.add(loop, then)) {
+                then.accept(existing.result());
+            }
+            return;
+        }
+        directory.lookup(key, loop, answer -> {
+            R route = store(key, answer);
+            pending.remove(key, mine);
+            mine.complete(route);
+        });
+    }
+
+    private R store(String key, DirectoryAnswer answer) {
+        long now = ticker.read();
+        CachedRoute<R> old = cache.getIfPresent(key);
+        if (answer instanceof DirectoryAnswer.Failed failed) {
+            if (old != null && old.kind != CachedRoute.Kind.INVALID && now - (old.freshUntil + config.staleIfError().toNanos()) < 0) {
+                old.refreshFailed();
+                log.warn("directory lookup for {} failed ({}); serving the answer from {}s ago", key, failed.reason(),
+                        Duration.ofNanos(now - old.fetchedAt).toSeconds());
+                return old.route;
+            }
+            if (failed != DirectoryClient.CIRCUIT_OPEN && failed != DirectoryClient.OVERLOADED) {
+                log.warn("directory lookup for {} failed: {}", key, failed.reason());
+            }
+            return outcomes.directoryFailed();
+        }
+        CachedRoute<R> entry;
+        if (answer instanceof DirectoryAnswer.Tenant tenant) {
+            R route = routeOfBackend.apply(tenant.backend());
+            if (route == null) {
+                log.error("directory answer for {} names no configured backend: '{}'", key, printable(tenant.backend()));
+                entry = entry(outcomes.invalidAnswer(), CachedRoute.Kind.INVALID, now, config.invalidTtl(), false);
+            } else {
+                entry = entry(route, CachedRoute.Kind.TENANT, now, clamp(tenant.ttl(), config.ttl()), true);
+            }
+        } else {
+            DirectoryAnswer.NotTenant notTenant = (DirectoryAnswer.NotTenant) answer;
+            entry = entry(outcomes.notTenant(), CachedRoute.Kind.NOT_TENANT, now, clamp(notTenant.ttl(), config.negativeTtl()), true);
+        }
+        cache.put(key, entry);
+        return entry.route;
+    }
+
+    private Duration clamp(Duration fromDirectory, Duration fallback) {
+        if (fromDirectory == null) {
+            return fallback;
+        }
+        if (fromDirectory.compareTo(config.minTtl()) < 0) {
+            return config.minTtl();
+        }
+        return fromDirectory.compareTo(config.maxTtl()) > 0 ? config.maxTtl() : fromDirectory;
+    }
+
+    private CachedRoute<R> entry(R route, CachedRoute.Kind kind, long now, Duration ttl, boolean mayServeStale) {
+        long ttlNanos = ttl.toNanos();
+        long freshUntil = now + ttlNanos;
+        long refreshAt = now + ttlNanos / 100 * config.refreshAfterPercent();
+        long keepUntil = mayServeStale ? freshUntil + config.staleIfError().toNanos() : freshUntil;
+        return new CachedRoute<>(route, kind, now, refreshAt, freshUntil, keepUntil);
+    }
+
+    /** Removes the cached answer for {@code key}, so the next request asks the directory again. */
+    public void invalidate(String key) {
+        cache.invalidate(key);
+    }
+
+    /** Cached keys (an estimate while evictions are pending). */
+    public long size() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    public DirectoryClient directory() {
+        return directory;
+    }
+
+    private static String printable(String s) {
+        String clipped = s.length() > 100 ? s.substring(0, 100) + "..." : s;
+        return clipped.replaceAll("[\\p{Cntrl}]", "?");
+    }
+
+    /** Callers waiting for one key's lookup, each to be answered on its own event loop. */
+    private static final class PendingLookup<R> {
+        private final List<EventLoop> loops = new ArrayList<>(2);
+        private final List<Consumer<R>> callbacks = new ArrayList<>(2);
+        private boolean completed;
+        private R result;
+
+        synchronized boolean add(EventLoop loop, Consumer<R> then) {
+            if (completed) {
+                return false;
+            }
+            loops.add(loop);
+            callbacks.add(then);
+            return true;
+        }
+
+        synchronized R result() {
+            return result;
+        }
+
+        void complete(R route) {
+            synchronized (this) {
+                completed = true;
+                result = route;
+            }
+            for (int i = 0; i < callbacks.size(); i++) {
+                EventLoop loop = loops.get(i);
+                Consumer<R> then = callbacks.get(i);
+                if (loop.inEventLoop()) {
+                    then.accept(route);
+                } else {
+                    loop.execute(() -> then.accept(route));
+                }
+            }
+        }
+    }
+}
