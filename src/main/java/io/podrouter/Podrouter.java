@@ -116,9 +116,11 @@ public final class Podrouter implements AutoCloseable {
         for (BackendConfig b : config.backends().values()) {
             List<Server> servers = new ArrayList<>();
             for (ServerConfig s : b.servers()) {
-                servers.add(new Server(s.address(), new UpstreamPool(s.address(), upstream, config.limits().maxIdlePerServer())));
+                servers.add(new Server(b.name(), s.address(), new UpstreamPool(s.address(), upstream,
+                        config.limits().maxIdlePerServer()), s.maxconn(), s.weight(), s.backup(),
+                        b.passiveFailures(), b.passiveCooldown().toNanos()));
             }
-            pods.put(b.name(), new Pod(b.name(), servers));
+            pods.put(b.name(), new Pod(b.name(), servers, b.balance(), b.maxQueue(), config.timeouts().queue()));
         }
         return pods;
     }

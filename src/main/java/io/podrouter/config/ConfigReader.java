@@ -116,13 +116,42 @@ public final class ConfigReader {
                 if (address == null && !s.has("address")) {
                     s.error("address", "missing: the server's host:port");
                 }
+                int maxconn = s.integer("maxconn", 0, 0, 1_000_000);
+                int weight = s.integer("weight", 1, 1, 256);
+                boolean backup = s.value("backup", false, ConfigReader::bool);
                 s.rejectUnknownKeys();
                 if (address != null) {
-                    servers.add(new ServerConfig(address));
+                    servers.add(new ServerConfig(address, maxconn, weight, backup));
                 }
             }
+            if (!servers.isEmpty() && servers.stream().allMatch(ServerConfig::backup)) {
+                b.error("servers", "at least one server must not be a backup");
+            }
+            BackendConfig.Balance balance = b.value("balance", BackendConfig.Balance.ROUNDROBIN, v -> {
+                try {
+                    return BackendConfig.Balance.valueOf(v.trim().toUpperCase());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("expected roundrobin, leastconn, random or hash, got '" + v + "'");
+                }
+            });
+            int maxQueue = b.integer("max-queue", 1024, 0, 10_000_000);
+            HealthCheckConfig check = null;
+            if (b.has("check")) {
+                YamlSection c = b.section("check");
+                String path = c.string("path", "/health");
+                if (!path.startsWith("/")) {
+                    c.error("path", "must start with /");
+                }
+                check = new HealthCheckConfig(path, c.duration("interval", Duration.ofSeconds(2)),
+                        c.duration("timeout", Duration.ofSeconds(1)), c.integer("rise", 2, 1, 100), c.integer("fall", 3, 1, 100));
+                c.rejectUnknownKeys();
+            }
+            YamlSection passive = b.section("passive");
+            int passiveFailures = passive.integer("failures", 3, 1, 1_000_000);
+            Duration cooldown = passive.duration("cooldown", Duration.ofSeconds(10));
+            passive.rejectUnknownKeys();
             b.rejectUnknownKeys();
-            backends.put(name, new BackendConfig(name, servers));
+            backends.put(name, new BackendConfig(name, servers, balance, maxQueue, check, passiveFailures, cooldown));
         }
         return backends;
     }
@@ -231,6 +260,14 @@ public final class ConfigReader {
         return cache;
     }
 
+    private static boolean bool(String text) {
+        return switch (text.trim()) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("expected true or false, got '" + text + "'");
+        };
+    }
+
     private static int percent(String text) {
         String t = text.trim();
         if (t.endsWith("%")) {
@@ -251,7 +288,8 @@ public final class ConfigReader {
         TimeoutsConfig c = new TimeoutsConfig(
                 t.duration("connect", d.connect()),
                 t.duration("server", d.server()),
-                t.duration("keep-alive", d.keepAlive()));
+                t.duration("keep-alive", d.keepAlive()),
+                t.duration("queue", d.queue()));
         t.rejectUnknownKeys();
         return c;
     }

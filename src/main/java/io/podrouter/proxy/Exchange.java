@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.config.Sizes;
 import io.podrouter.config.TimeoutsConfig;
@@ -28,13 +29,22 @@ import org.slf4j.LoggerFactory;
  * that both live on the same event loop. Bodies stream part by part; when one side cannot take
  * more, reading from the other side pauses until it can.
  */
-final class Exchange {
+final class Exchange implements Pod.Waiter {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
     private final FrontendHandler frontend;
     private final ChannelHandlerContext client;
     private final HttpRequest request;
-    private final Server server;
+    private final Pod pod;
+    private final String key;
+    private Server server;
+    /** The server holds a request slot for this exchange until {@link #releaseSlot()}. */
+    private boolean holdsSlot;
+    private boolean retried;
+    /** The server connection came from the idle pool (it may have been closed by the server meanwhile). */
+    private boolean reusedConnection;
+    /** Some request body bytes went to the server: the request cannot be sent again. */
+    private boolean bodySent;
     private final boolean http10;
     private final boolean head;
     private final TimeoutsConfig timeouts;
@@ -49,12 +59,13 @@ final class Exchange {
     private boolean done;
     private ScheduledFuture<?> serverTimeout;
 
-    Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpRequest request, Server server,
+    Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpRequest request, Pod pod, String key,
              boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts) {
         this.frontend = frontend;
         this.client = client;
         this.request = request;
-        this.server = server;
+        this.pod = pod;
+        this.key = key;
         this.clientKeepAlive = clientKeepAlive;
         this.http10 = http10;
         this.head = HttpMethod.HEAD.equals(request.method());
@@ -62,36 +73,89 @@ final class Exchange {
     }
 
     void start() {
-        EventLoop loop = client.channel().eventLoop();
-        Channel idle = server.pool().pollIdle(loop);
-        if (idle != null) {
-            attach(idle);
-            return;
-        }
-        ChannelFuture connecting = server.pool().connect(loop);
-        if (connecting.isDone()) {
-            connected(connecting);
-        } else {
-            connecting.addListener((ChannelFuture f) -> connected(f));
+        takeServer(null);
+    }
+
+    private void takeServer(Server avoid) {
+        Server s = pod.acquire(key, avoid, client.channel().eventLoop(), this);
+        if (s != null) {
+            granted(s);
         }
     }
 
-    private void connected(ChannelFuture f) {
+    @Override
+    public void granted(Server granted) {
         if (done) {
-            // The client went away while we connected: keep the fresh connection for the next request.
+            pod.release(granted);
+            return;
+        }
+        server = granted;
+        holdsSlot = true;
+        EventLoop loop = client.channel().eventLoop();
+        Channel idle = server.pool().pollIdle(loop);
+        if (idle != null) {
+            reusedConnection = true;
+            attach(idle);
+            return;
+        }
+        reusedConnection = false;
+        Server connectingTo = server;
+        ChannelFuture connecting = server.pool().connect(loop);
+        if (connecting.isDone()) {
+            connected(connectingTo, connecting);
+        } else {
+            connecting.addListener((ChannelFuture f) -> connected(connectingTo, f));
+        }
+    }
+
+    @Override
+    public void refused(Pod.Refusal refusal) {
+        if (!done) {
+            fail(refusal.status, refusal.reason + " (pod " + pod + ")", true);
+        }
+    }
+
+    private void connected(Server to, ChannelFuture f) {
+        if (done || to != server) {
+            // The exchange ended while we connected: keep the fresh connection for the next request.
             if (f.isSuccess()) {
-                server.pool().release(f.channel());
+                to.pool().release(f.channel());
             }
             return;
         }
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
             boolean timedOut = cause instanceof ConnectTimeoutException;
-            fail(timedOut ? 504 : 502, (timedOut ? "connect to " : "cannot connect to ") + server
-                    + (timedOut ? " timed out" : ": " + cause.getMessage()), true);
+            String reason = (timedOut ? "connect to " : "cannot connect to ") + server
+                    + (timedOut ? " timed out" : ": " + cause.getMessage());
+            server.failed(reason);
+            // Nothing was sent: any request may try another server, once.
+            if (!retry(reason)) {
+                fail(timedOut ? 504 : 502, reason, true);
+            }
             return;
         }
         attach(f.channel());
+    }
+
+    /** Tries another server after a failure that sent the server nothing usable; false when it may not. */
+    private boolean retry(String reason) {
+        if (retried || responseStarted || bodySent) {
+            return false;
+        }
+        retried = true;
+        Server failed = server;
+        log.info("retrying {} {} (Host: {}) on another server of pod {}: {}", request.method(),
+                LogText.clip(request.uri()), LogText.clip(request.headers().get(HttpHeaderNames.HOST)), pod, reason);
+        if (upstream != null) {
+            releaseUpstream(false);
+            upstream = null;
+        }
+        cancelServerTimeout();
+        releaseSlot();
+        server = null;
+        takeServer(failed);
+        return true;
     }
 
     private void attach(Channel ch) {
@@ -99,7 +163,12 @@ final class Exchange {
         upstreamHandler = (UpstreamHandler) ch.pipeline().get(PipelineNames.UPSTREAM);
         upstreamHandler.bind(this);
         upstream.write(request, upstream.voidPromise());
-        if (request instanceof LastHttpContent) {
+        if (requestComplete) {
+            // A retry of a request without body: its end was already taken from the client.
+            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+            upstream.flush();
+            scheduleServerTimeout();
+        } else if (request instanceof LastHttpContent) {
             requestSent();
         }
         frontend.drainWaiting();
@@ -119,6 +188,9 @@ final class Exchange {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (content.content().isReadable() || (last && !((LastHttpContent) content).trailingHeaders().isEmpty())) {
+            bodySent = true;
+        }
         upstream.write(content, upstream.voidPromise());
         if (last) {
             requestSent();
@@ -182,6 +254,11 @@ final class Exchange {
         cancelServerTimeout();
         responseStarted = true;
         responseKeepAlive = serverKeepsAlive;
+        if (code >= 500) {
+            server.failed("answered " + code);
+        } else {
+            server.succeeded();
+        }
         boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         if (http10 && chunked) {
             // HTTP/1.0 has no chunked coding: send the body as is and end it by closing.
@@ -231,6 +308,7 @@ final class Exchange {
         cancelServerTimeout();
         client.flush();
         releaseUpstream(requestComplete && responseKeepAlive);
+        releaseSlot();
         frontend.exchangeFinished(clientKeepAlive && requestComplete);
     }
 
@@ -255,7 +333,13 @@ final class Exchange {
             return;
         }
         if (!responseStarted) {
-            fail(502, server + " closed the connection before responding", true);
+            String reason = server + " closed the connection before responding";
+            // A kept-alive connection the server closed meanwhile: the request may not have been
+            // seen, but it was sent, so only a method safe to repeat is tried again.
+            if (reusedConnection && isIdempotent() && retry(reason)) {
+                return;
+            }
+            fail(502, reason, true);
         } else {
             abort(server + " closed the connection in the middle of the response");
         }
@@ -269,6 +353,23 @@ final class Exchange {
         cancelServerTimeout();
         if (upstream != null) {
             releaseUpstream(false);
+        }
+        if (server == null) {
+            pod.cancel(this);
+        }
+        releaseSlot();
+    }
+
+    private boolean isIdempotent() {
+        HttpMethod m = request.method();
+        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.PUT.equals(m)
+                || HttpMethod.DELETE.equals(m) || HttpMethod.OPTIONS.equals(m) || HttpMethod.TRACE.equals(m);
+    }
+
+    private void releaseSlot() {
+        if (holdsSlot) {
+            holdsSlot = false;
+            pod.release(server);
         }
     }
 
@@ -296,6 +397,10 @@ final class Exchange {
         if (upstream != null) {
             releaseUpstream(false);
         }
+        if (server == null) {
+            pod.cancel(this);
+        }
+        releaseSlot();
         if (status >= 500) {
             log.warn("{} for {} {} (Host: {}) from {}: {}", status, request.method(), LogText.clip(request.uri()),
                     LogText.clip(request.headers().get(HttpHeaderNames.HOST)), frontend.peerAddress(), reason);
@@ -320,6 +425,7 @@ final class Exchange {
         if (upstream != null) {
             releaseUpstream(false);
         }
+        releaseSlot();
         frontend.exchangeAborted();
     }
 

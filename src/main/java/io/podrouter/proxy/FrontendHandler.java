@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.podrouter.backend.Pod;
 import io.podrouter.routing.RequestTarget;
 import io.podrouter.routing.Route;
 import java.io.IOException;
@@ -183,6 +184,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             refuse(request, refused.status(), refused.reason(), refused.retryAfterSeconds());
             return;
         }
+        Pod pod = ((Route.To) route).pod();
+        String key = pod.usesKey() ? settings.router().keyOf(request) : null;
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         String host = request.headers().get(HttpHeaderNames.HOST);
@@ -194,8 +197,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HopByHopHeaders.strip(request.headers());
         settings.forwarded().apply(request.headers(), peer, host);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        exchange = new Exchange(this, ctx, request, ((Route.To) route).pod().pick(), keepAlive, http10,
-                settings.timeouts());
+        exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts());
         exchange.start();
     }
 

@@ -86,6 +86,19 @@ public final class RequestRouter {
         return cached != null ? cached : new Route.Lookup(key);
     }
 
+    /** The canonical routing key of a request that {@link #route} accepted (for balancing by key). */
+    public String keyOf(HttpRequest request) {
+        CharSequence raw;
+        if (keyHeader != null) {
+            raw = request.headers().get(keyHeader);
+        } else if (RequestTarget.isAbsoluteForm(request.uri())) {
+            raw = RequestTarget.authority(request.uri());
+        } else {
+            raw = request.headers().get(HttpHeaderNames.HOST);
+        }
+        return RoutingKey.normalize(raw);
+    }
+
     /** Asks the directory about a {@link Route.Lookup}'s key; {@code then} runs on {@code loop}. */
     public void resolve(Route.Lookup lookup, EventLoop loop, Consumer<Route> then) {
         cache.resolve(lookup.key(), loop, then);
