@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.podrouter.backend.HealthChecker;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.backend.UpstreamPool;
@@ -20,11 +21,13 @@ import io.podrouter.config.PodrouterConfig;
 import io.podrouter.config.ServerConfig;
 import io.podrouter.listener.ProxyListener;
 import io.podrouter.listener.Transport;
+import io.podrouter.proxy.ClientConnections;
 import io.podrouter.proxy.ProxySettings;
 import io.podrouter.proxy.UpstreamChannelInitializer;
 import io.podrouter.routing.RequestRouter;
 import io.podrouter.routing.RouteTable;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,12 +45,19 @@ public final class Podrouter implements AutoCloseable {
     private final EventLoopGroup workers;
     private final List<ProxyListener> listeners;
     private final RouteCache<Route> cache;
+    private final ClientConnections clients;
+    private final List<AutoCloseable> closeables;
+    private final Duration grace;
 
-    private Podrouter(EventLoopGroup boss, EventLoopGroup workers, List<ProxyListener> listeners, RouteCache<Route> cache) {
+    private Podrouter(EventLoopGroup boss, EventLoopGroup workers, List<ProxyListener> listeners, RouteCache<Route> cache,
+                      ClientConnections clients, List<AutoCloseable> closeables, Duration grace) {
         this.boss = boss;
         this.workers = workers;
         this.listeners = listeners;
         this.cache = cache;
+        this.clients = clients;
+        this.closeables = closeables;
+        this.grace = grace;
     }
 
     /** The cache of directory answers, or null when no directory is configured. */
@@ -63,6 +73,7 @@ public final class Podrouter implements AutoCloseable {
         EventLoopGroup boss = transport.newGroup(1, "podrouter-accept");
         EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
         List<ProxyListener> listeners = new ArrayList<>();
+        List<AutoCloseable> closeables = new ArrayList<>();
         try {
             Bootstrap connections = connections(config, transport);
             Map<String, Pod> pods = pods(config, connections);
@@ -72,6 +83,13 @@ public final class Podrouter implements AutoCloseable {
             }
             Pod fallback = config.routing().unknown().hasBackend() ? pods.get(config.routing().unknown().backend()) : null;
             RouteTable table = new RouteTable(pods.values(), routes, fallback);
+            for (BackendConfig b : config.backends().values()) {
+                if (b.check() != null) {
+                    HealthChecker checker = new HealthChecker(pods.get(b.name()), b.check(), workers.next(), connections);
+                    checker.start();
+                    closeables.add(checker);
+                }
+            }
             RouteCache<Route> cache = null;
             DirectoryConfig directory = config.routing().directory();
             if (directory != null) {
@@ -84,14 +102,15 @@ public final class Podrouter implements AutoCloseable {
                         Sizes.formatDuration(directory.timeout()), config.routing().cache().maxEntries());
             }
             RequestRouter router = new RequestRouter(table, cache, config.routing());
-            ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http");
+            ClientConnections connectionsIn = new ClientConnections();
+            ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http", connectionsIn);
             for (ListenerConfig l : config.listeners()) {
                 listeners.add(ProxyListener.bind(l.bind(), transport, boss, workers, settings, config.limits(), config.timeouts()));
             }
             log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
                     Main.version(), transport.name(), config.eventLoopThreads(), pods.size(), routes.size(),
                     listeners.stream().map(ProxyListener::localAddress).map(InetSocketAddress::toString).toList());
-            return new Podrouter(boss, workers, listeners, cache);
+            return new Podrouter(boss, workers, listeners, cache, connectionsIn, closeables, config.shutdownGrace());
         } catch (RuntimeException | InterruptedException e) {
             listeners.forEach(ProxyListener::close);
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -134,9 +153,43 @@ public final class Podrouter implements AutoCloseable {
         return addresses().get(0).getPort();
     }
 
+    /** Stops at once: closes the listeners and every connection. */
     @Override
     public void close() {
+        stop(Duration.ZERO);
+    }
+
+    /**
+     * Stops gracefully: refuses new connections at once, lets requests in flight finish for up
+     * to {@code shutdown.grace}, then closes.
+     */
+    public void stopGracefully() {
+        stop(grace);
+    }
+
+    private void stop(Duration allowed) {
         listeners.forEach(ProxyListener::close);
+        int busy = clients.size();
+        if (busy > 0 && !allowed.isZero()) {
+            log.info("stopping: no longer accepting; waiting up to {} for {} client connections",
+                    Sizes.formatDuration(allowed), busy);
+        }
+        try {
+            int left = clients.drain(allowed);
+            if (left > 0 && !allowed.isZero()) {
+                log.warn("stopping: {} client connections were still busy after {}; closed them", left,
+                        Sizes.formatDuration(allowed));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("closing {}: {}", c, e.toString());
+            }
+        }
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("podrouter stopped");

@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
         Podrouter router = Podrouter.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            router.close();
+            router.stopGracefully();
             stopped.countDown();
         }, "podrouter-shutdown"));
         running = true;

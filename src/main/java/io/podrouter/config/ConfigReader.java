@@ -67,11 +67,14 @@ public final class ConfigReader {
                 top.error(item.node(), item.path(), e.getMessage());
             }
         }
+        YamlSection shutdown = top.section("shutdown");
+        Duration grace = shutdown.duration("grace", Duration.ofSeconds(30));
+        shutdown.rejectUnknownKeys();
         top.rejectUnknownKeys();
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, threads, trusted);
+        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, threads, trusted, grace);
     }
 
     private static List<ListenerConfig> listeners(YamlSection top) {

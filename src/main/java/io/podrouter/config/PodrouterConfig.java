@@ -1,6 +1,7 @@
 package io.podrouter.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,8 @@ public record PodrouterConfig(
         TimeoutsConfig timeouts,
         LimitsConfig limits,
         int threads,
-        List<Cidr> trustedProxies) {
+        List<Cidr> trustedProxies,
+        Duration shutdownGrace) {
 
     public PodrouterConfig {
         listeners = List.copyOf(listeners);

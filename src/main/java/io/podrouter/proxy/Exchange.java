@@ -265,6 +265,9 @@ final class Exchange implements Pod.Waiter {
             response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
             chunked = false;
         }
+        if (frontend.draining()) {
+            clientKeepAlive = false;
+        }
         boolean framed = head || chunked || code == 204 || code == 304 || HttpUtil.isContentLengthSet(response);
         if (!framed) {
             clientKeepAlive = false;

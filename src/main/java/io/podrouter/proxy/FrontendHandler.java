@@ -60,6 +60,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        settings.connections().add(ctx.channel());
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
@@ -101,10 +107,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (exchange == null && waiting.isEmpty()) {
-                log.debug("closing idle client connection {}", peer.address());
-                ctx.close();
+        if (evt instanceof IdleStateEvent || evt == ClientConnections.DRAIN) {
+            if (exchange == null && resolving == null && waiting.isEmpty()) {
+                log.debug("closing idle client connection {} ({})", peer.address(), evt);
+                closeNow();
             }
             return;
         }
@@ -236,6 +242,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(int status, String reason, boolean keepAlive, int retryAfterSeconds) {
+        keepAlive &= !draining();
         var response = ErrorResponse.of(ctx.alloc(), status, reason, keepAlive);
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
@@ -254,7 +261,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     void exchangeFinished(boolean keepOpen) {
         exchange = null;
         resume(PAUSED_BY_UPSTREAM);
-        if (keepOpen) {
+        if (keepOpen && !draining()) {
             drainWaiting();
         } else {
             closing = true;
@@ -312,6 +319,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (pauses == 0 && !closing) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /** The router is stopping: finish what is in flight, keep nothing alive. */
+    boolean draining() {
+        return settings.connections().draining();
     }
 
     String peerAddress() {

@@ -10,11 +10,18 @@ public final class ProxySettings {
     private final RequestRouter router;
     private final TimeoutsConfig timeouts;
     private final ForwardedHeaders forwarded;
+    private final ClientConnections connections;
 
-    public ProxySettings(RequestRouter router, TimeoutsConfig timeouts, List<Cidr> trustedProxies, String scheme) {
+    public ProxySettings(RequestRouter router, TimeoutsConfig timeouts, List<Cidr> trustedProxies, String scheme,
+                         ClientConnections connections) {
         this.router = router;
         this.timeouts = timeouts;
         this.forwarded = new ForwardedHeaders(trustedProxies, scheme);
+        this.connections = connections;
+    }
+
+    ClientConnections connections() {
+        return connections;
     }
 
     RequestRouter router() {
