@@ -130,13 +130,14 @@ public final class Podrouter implements AutoCloseable {
     }
 
     private static Map<String, Pod> pods(PodrouterConfig config, Bootstrap connections) {
-        Bootstrap upstream = connections.clone().handler(new UpstreamChannelInitializer());
+        Bootstrap upstream = connections.clone().handler(new UpstreamChannelInitializer(config.timeouts().idle(),
+                config.pool().idleTimeout()));
         Map<String, Pod> pods = new LinkedHashMap<>();
         for (BackendConfig b : config.backends().values()) {
             List<Server> servers = new ArrayList<>();
             for (ServerConfig s : b.servers()) {
                 servers.add(new Server(b.name(), s.address(), new UpstreamPool(s.address(), upstream,
-                        config.limits().maxIdlePerServer()), s.maxconn(), s.weight(), s.backup(),
+                        config.pool().maxIdle()), s.maxconn(), s.weight(), s.backup(),
                         b.passiveFailures(), b.passiveCooldown().toNanos()));
             }
             pods.put(b.name(), new Pod(b.name(), servers, b.balance(), b.maxQueue(), config.timeouts().queue()));

@@ -58,6 +58,10 @@ public final class ConfigReader {
         RoutingConfig routing = routing(top.section("routing"), baseDir, backends, errors);
         TimeoutsConfig timeouts = timeouts(top.section("timeouts"));
         LimitsConfig limits = limits(top.section("limits"));
+        YamlSection p = top.section("pool");
+        PoolConfig pool = new PoolConfig(p.duration("idle-timeout", PoolConfig.DEFAULTS.idleTimeout()),
+                p.integer("max-idle", PoolConfig.DEFAULTS.maxIdle(), 0, 100_000));
+        p.rejectUnknownKeys();
         int threads = top.integer("threads", 0, 0, 1024);
         List<Cidr> trusted = new ArrayList<>();
         for (YamlSection.Item item : top.list("trusted-proxies")) {
@@ -74,7 +78,7 @@ public final class ConfigReader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, threads, trusted, grace);
+        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, trusted, grace);
     }
 
     private static List<ListenerConfig> listeners(YamlSection top) {
@@ -292,7 +296,9 @@ public final class ConfigReader {
                 t.duration("connect", d.connect()),
                 t.duration("server", d.server()),
                 t.duration("keep-alive", d.keepAlive()),
-                t.duration("queue", d.queue()));
+                t.duration("queue", d.queue()),
+                t.duration("client", d.client()),
+                t.duration("idle", d.idle()));
         t.rejectUnknownKeys();
         return c;
     }
@@ -301,8 +307,7 @@ public final class ConfigReader {
         LimitsConfig d = LimitsConfig.DEFAULTS;
         LimitsConfig c = new LimitsConfig(
                 l.size("max-request-line", d.maxRequestLine(), 256, 1 << 20),
-                l.size("max-header-size", d.maxHeaderSize(), 1024, 1 << 20),
-                l.integer("max-idle-per-server", d.maxIdlePerServer(), 0, 100_000));
+                l.size("max-header-size", d.maxHeaderSize(), 1024, 1 << 20));
         l.rejectUnknownKeys();
         return c;
     }

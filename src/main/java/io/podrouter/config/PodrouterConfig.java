@@ -13,6 +13,7 @@ public record PodrouterConfig(
         Map<String, BackendConfig> backends,
         TimeoutsConfig timeouts,
         LimitsConfig limits,
+        PoolConfig pool,
         int threads,
         List<Cidr> trustedProxies,
         Duration shutdownGrace) {

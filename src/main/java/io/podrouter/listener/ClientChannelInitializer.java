@@ -26,7 +26,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ch.pipeline()
-                .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
+                        timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(limits.maxRequestLine(), limits.maxHeaderSize()))
                 .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings));
     }

@@ -331,6 +331,28 @@ final class Exchange implements Pod.Waiter {
         }
     }
 
+    /** No data from the server for timeouts.idle; only matters while its response body streams. */
+    void serverSilent() {
+        if (responseStarted && !done) {
+            abort("no data from " + server + " for " + Sizes.formatDuration(timeouts.idle()));
+        }
+    }
+
+    /** No data from the client for timeouts.client while its request body was still coming. */
+    boolean clientSilent() {
+        if (done || requestComplete) {
+            return false;
+        }
+        String reason = "no request data from the client for " + Sizes.formatDuration(timeouts.client());
+        if (responseStarted) {
+            abort(reason);
+        } else {
+            log.info("408 for {} {} from {}: {}", request.method(), LogText.clip(request.uri()), frontend.peerAddress(), reason);
+            fail(408, reason, false);
+        }
+        return true;
+    }
+
     void upstreamClosed() {
         if (done) {
             return;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.podrouter.backend.Pod;
@@ -107,6 +108,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            if (exchange != null) {
+                exchange.clientSilent();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent || evt == ClientConnections.DRAIN) {
             if (exchange == null && resolving == null && waiting.isEmpty()) {
                 log.debug("closing idle client connection {} ({})", peer.address(), evt);

@@ -4,10 +4,13 @@ package io.podrouter.proxy;
  * Every handler's name, in pipeline order, in one place.
  *
  * <p>Client connection: {@link #IDLE} → {@link #HTTP_CODEC} → {@link #FRONTEND}.
- * Server connection: {@link #HTTP_CODEC} → {@link #UPSTREAM}.
+ * Server connection: {@link #IDLE} → {@link #HTTP_CODEC} → {@link #UPSTREAM}.
  */
 public final class PipelineNames {
-    /** Closes client connections left idle between requests (keep-alive timeout). */
+    /**
+     * Idle timers: toward clients, the keep-alive timeout and the silence allowed within a request
+     * body; toward servers, the silence allowed within a response body and the pool's idle timeout.
+     */
     public static final String IDLE = "idle";
     /** HTTP/1.x codec: {@link ClientHttpCodec} toward clients, Netty's client codec toward servers. */
     public static final String HTTP_CODEC = "http-codec";

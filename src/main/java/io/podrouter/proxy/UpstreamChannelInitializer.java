@@ -4,10 +4,24 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** Builds the pipeline of a connection to a server. */
 public final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_RESPONSE_HEAD = 64 * 1024;
+    private final long idleMillis;
+    private final long poolIdleMillis;
+
+    /**
+     * @param idle the longest silence from the server while a response body streams
+     * @param poolIdle how long the connection may sit unused in its pool
+     */
+    public UpstreamChannelInitializer(Duration idle, Duration poolIdle) {
+        this.idleMillis = idle.toMillis();
+        this.poolIdleMillis = poolIdle.toMillis();
+    }
 
     @Override
     protected void initChannel(Channel ch) {
@@ -17,6 +31,7 @@ public final class UpstreamChannelInitializer extends ChannelInitializer<Channel
                 .setMaxChunkSize(64 * 1024)
                 .setValidateHeaders(true);
         ch.pipeline()
+                .addLast(PipelineNames.IDLE, new IdleStateHandler(idleMillis, 0, poolIdleMillis, TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new HttpClientCodec(decoder, false, false))
                 .addLast(PipelineNames.UPSTREAM, new UpstreamHandler());
     }

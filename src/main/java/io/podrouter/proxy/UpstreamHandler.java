@@ -3,6 +3,8 @@ package io.podrouter.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -61,6 +63,22 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (e != null) {
             e.upstreamClosed();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            Exchange e = exchange;
+            if (e == null) {
+                if (idle.state() == IdleState.ALL_IDLE) {
+                    ctx.close(); // unused in its pool for pool.idle-timeout: close it before the server does
+                }
+            } else if (idle.state() == IdleState.READER_IDLE) {
+                e.serverSilent();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
