@@ -165,6 +165,12 @@ final class Exchange {
             serverBroken("invalid response from " + server + ": " + why);
             return;
         }
+        if (response.protocolVersion().majorVersion() != 1) {
+            String version = response.protocolVersion().text();
+            ReferenceCountUtil.release(response);
+            serverBroken(server + " answered in " + version + ", not HTTP/1.x");
+            return;
+        }
         int code = response.status().code();
         if (code == 101) {
             ReferenceCountUtil.release(response);
