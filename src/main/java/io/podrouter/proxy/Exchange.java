@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -237,6 +238,12 @@ final class Exchange implements Pod.Waiter {
             serverBroken("invalid response from " + server + ": " + why);
             return;
         }
+        if (response.protocolVersion().majorVersion() != 1) {
+            String version = response.protocolVersion().text();
+            ReferenceCountUtil.release(response);
+            serverBroken(server + " answered in " + version + ", not HTTP/1.x");
+            return;
+        }
         int code = response.status().code();
         if (code == 101) {
             ReferenceCountUtil.release(response);
@@ -245,6 +252,9 @@ final class Exchange implements Pod.Waiter {
         }
         boolean serverKeepsAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
+        // The status line is the router's own, as for requests (RFC 9110 6.2): whether the client
+        // connection persists is the router's decision, told by Connection below, not the server's version.
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (code < 200) {
             // 100 Continue and other interim answers go through; the final response is still to come.
             interimResponse = true;

@@ -44,8 +44,14 @@ final class ForwardedHeaders {
 
     void apply(HttpHeaders headers, Peer peer, CharSequence host) {
         if (peer.trusted()) {
-            String previous = headers.get(X_FORWARDED_FOR);
-            headers.set(X_FORWARDED_FOR, previous == null || previous.isBlank() ? peer.address() : previous + ", " + peer.address());
+            // Several X-Forwarded-For lines are one list, in order (RFC 9110 5.3): extend all of it.
+            StringBuilder chain = new StringBuilder();
+            for (String previous : headers.getAll(X_FORWARDED_FOR)) {
+                if (!previous.isBlank()) {
+                    chain.append(previous.trim()).append(", ");
+                }
+            }
+            headers.set(X_FORWARDED_FOR, chain.append(peer.address()).toString());
             if (!headers.contains(X_FORWARDED_PROTO)) {
                 headers.set(X_FORWARDED_PROTO, scheme);
             }

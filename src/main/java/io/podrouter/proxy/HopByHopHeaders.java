@@ -20,12 +20,15 @@ final class HopByHopHeaders {
     }
 
     static void strip(HttpHeaders headers) {
-        String connection = headers.get(HttpHeaderNames.CONNECTION);
-        if (connection != null) {
-            for (String name : connection.split(",")) {
-                String trimmed = name.trim();
-                if (!trimmed.isEmpty() && !isFraming(trimmed)) {
-                    headers.remove(trimmed);
+        // Every Connection line counts: several lines are one comma-separated list (RFC 9110 5.3).
+        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (!connection.isEmpty()) {
+            for (String line : connection) {
+                for (String name : line.split(",")) {
+                    String trimmed = name.trim();
+                    if (!trimmed.isEmpty() && !isFraming(trimmed)) {
+                        headers.remove(trimmed);
+                    }
                 }
             }
             headers.remove(HttpHeaderNames.CONNECTION);

@@ -10,12 +10,15 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
- * Netty's request decoder, plus the one check it leaves out: a request head containing obs-fold
+ * Netty's request decoder, plus the checks it leaves out: a request head containing obs-fold
  * (a header line continued on the next line by leading whitespace) is rejected instead of being
  * joined, because a proxy that joins it and a server that doesn't can disagree about the request.
+ * So is a head with more than one Content-Length line: Netty refuses that in HTTP/1.1 but in
+ * HTTP/1.0 silently keeps the first value, where another hop may take the last.
  *
  * <p>The head is checked once, when all of it has arrived (or when it is already larger than the
  * decoder's limits, which then reject it with 414 or 431).
@@ -23,6 +26,7 @@ import java.util.List;
 final class StrictRequestDecoder extends HttpRequestDecoder {
     private static final int CR = '\r';
     private static final int LF = '\n';
+    private static final String CONTENT_LENGTH_COLON = "content-length:";
 
     private final int headLimit;
     private boolean atMessageStart = true;
@@ -44,10 +48,12 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             if (verdict == HEAD_INCOMPLETE) {
                 return;
             }
-            if (verdict == HEAD_FOLDED) {
+            if (verdict == HEAD_FOLDED || verdict == HEAD_TWO_LENGTHS) {
                 rejected = true;
                 in.skipBytes(in.readableBytes());
-                out.add(rejectedRequest(new IllegalArgumentException("obs-fold (a header continued on the next line)")));
+                out.add(rejectedRequest(new IllegalArgumentException(verdict == HEAD_FOLDED
+                        ? "obs-fold (a header continued on the next line)"
+                        : "more than one Content-Length header")));
                 return;
             }
         }
@@ -63,8 +69,12 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     private static final int HEAD_COMPLETE = 0;
     private static final int HEAD_INCOMPLETE = 1;
     private static final int HEAD_FOLDED = 2;
+    private static final int HEAD_TWO_LENGTHS = 3;
 
-    /** Looks for a line starting with SP or HTAB between the request line and the blank line. */
+    /**
+     * Looks for a line starting with SP or HTAB between the request line and the blank line, and
+     * for a second Content-Length line.
+     */
     private int scanHead(ByteBuf in) {
         int start = in.readerIndex();
         int end = in.writerIndex();
@@ -74,6 +84,7 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
             i++;
         }
         boolean firstLine = true;
+        boolean lengthSeen = false;
         while (i < end) {
             int lf = in.indexOf(i, end, (byte) LF);
             if (lf < 0) {
@@ -91,11 +102,31 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
                 if (b == ' ' || b == '\t') {
                     return HEAD_FOLDED;
                 }
+                if (isContentLength(in, i, lineLength)) {
+                    if (lengthSeen) {
+                        return HEAD_TWO_LENGTHS;
+                    }
+                    lengthSeen = true;
+                }
             }
             firstLine = false;
             i = lf + 1;
         }
         return end - start > headLimit ? HEAD_COMPLETE : HEAD_INCOMPLETE;
+    }
+
+    /** True when the header line at {@code start} is named Content-Length (whitespace before ':' is Netty's to refuse). */
+    private static boolean isContentLength(ByteBuf in, int start, int lineLength) {
+        int n = CONTENT_LENGTH_COLON.length();
+        if (lineLength < n) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            if (AsciiString.toLowerCase((char) in.getByte(start + k)) != CONTENT_LENGTH_COLON.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static FullHttpRequest rejectedRequest(Exception cause) {

@@ -1,5 +1,6 @@
 package io.podrouter.testing;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ public final class RawHttp implements AutoCloseable {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
-        in = socket.getInputStream();
+        in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
@@ -66,7 +67,7 @@ public final class RawHttp implements AutoCloseable {
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (headOnly) {
-            return new Response(status, head.toString(), "");
+            return new Response(status, head.toString(), "", statusLine);
         }
         if (chunked) {
             while (true) {
@@ -85,7 +86,7 @@ public final class RawHttp implements AutoCloseable {
         } else if (close && status >= 200 && status != 204 && status != 304) {
             body.write(in.readAllBytes());
         }
-        return new Response(status, head.toString(), body.toString(StandardCharsets.UTF_8));
+        return new Response(status, head.toString(), body.toString(StandardCharsets.UTF_8), statusLine);
     }
 
     /** True when the server closed the connection (reads end of stream within the socket timeout). */
@@ -115,7 +116,8 @@ public final class RawHttp implements AutoCloseable {
         socket.close();
     }
 
-    public record Response(int status, String head, String body) {
+    /** One response: status code, header lines (without the status line), body, and the status line itself. */
+    public record Response(int status, String head, String body, String statusLine) {
         public String header(String name) {
             for (String l : head.split("\n")) {
                 int colon = l.indexOf(':');

@@ -94,6 +94,11 @@ public final class TestBackend implements AutoCloseable {
         return connections.get();
     }
 
+    /** Connections accepted and not yet closed. */
+    public int openConnections() {
+        return open.size();
+    }
+
     public int requests() {
         return requests.get();
     }
