@@ -155,6 +155,16 @@ public final class Pod {
         return false;
     }
 
+    /** True when a server other than {@code failed} is up, so a retry can go elsewhere. */
+    public boolean hasOtherServerUp(Server failed) {
+        for (Server s : all) {
+            if (s != failed && s.isUp() && (!s.backup() || !anyUp(primaries))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Server tryTake(String key, Server avoid) {
         Server[] candidates = anyUp(primaries) ? primaries : backups;
         for (int attempt = 0; attempt < 4; attempt++) {

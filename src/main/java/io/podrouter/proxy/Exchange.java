@@ -141,7 +141,7 @@ final class Exchange implements Pod.Waiter {
 
     /** Tries another server after a failure that sent the server nothing usable; false when it may not. */
     private boolean retry(String reason) {
-        if (retried || responseStarted || bodySent) {
+        if (retried || responseStarted || bodySent || !pod.hasOtherServerUp(server)) {
             return false;
         }
         retried = true;

@@ -10,13 +10,14 @@ import java.util.List;
 
 /**
  * Sets X-Forwarded-For, -Proto and -Host on requests going to a server. What a client sends in
- * them is replaced, unless the client is a trusted proxy (a CIDR in {@code trusted-proxies}); then
+ * them (and in RFC 7239's Forwarded, which is removed) is replaced, unless the client is a trusted proxy (a CIDR in {@code trusted-proxies}); then
  * its X-Forwarded-For is extended and its -Proto and -Host are kept.
  */
 final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     private final List<Cidr> trustedProxies;
     private final String scheme;
@@ -59,6 +60,8 @@ final class ForwardedHeaders {
                 headers.set(X_FORWARDED_HOST, host);
             }
         } else {
+            // RFC 7239's Forwarded says the same things; from an untrusted client it is a spoof.
+            headers.remove(FORWARDED);
             headers.set(X_FORWARDED_FOR, peer.address());
             headers.set(X_FORWARDED_PROTO, scheme);
             if (host != null) {
