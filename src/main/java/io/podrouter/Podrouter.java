@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.podrouter.admin.AdminServer;
 import io.podrouter.backend.HealthChecker;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
@@ -48,9 +49,12 @@ public final class Podrouter implements AutoCloseable {
     private final ClientConnections clients;
     private final List<AutoCloseable> closeables;
     private final Duration grace;
+    private final InetSocketAddress adminAddress;
 
     private Podrouter(EventLoopGroup boss, EventLoopGroup workers, List<ProxyListener> listeners, RouteCache<Route> cache,
-                      ClientConnections clients, List<AutoCloseable> closeables, Duration grace) {
+                      ClientConnections clients, List<AutoCloseable> closeables, Duration grace,
+                      InetSocketAddress adminAddress) {
+        this.adminAddress = adminAddress;
         this.boss = boss;
         this.workers = workers;
         this.listeners = listeners;
@@ -58,6 +62,11 @@ public final class Podrouter implements AutoCloseable {
         this.clients = clients;
         this.closeables = closeables;
         this.grace = grace;
+    }
+
+    /** Where the admin API listens, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
     }
 
     /** The cache of directory answers, or null when no directory is configured. */
@@ -74,6 +83,7 @@ public final class Podrouter implements AutoCloseable {
         EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
         List<ProxyListener> listeners = new ArrayList<>();
         List<AutoCloseable> closeables = new ArrayList<>();
+        InetSocketAddress adminAddress = null;
         try {
             Bootstrap connections = connections(config, transport);
             Map<String, Pod> pods = pods(config, connections);
@@ -102,6 +112,13 @@ public final class Podrouter implements AutoCloseable {
                         Sizes.formatDuration(directory.timeout()), config.routing().cache().maxEntries());
             }
             RequestRouter router = new RequestRouter(table, cache, config.routing());
+            if (config.admin() != null) {
+                EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
+                closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+                AdminServer admin = AdminServer.start(config.admin(), table, cache, adminLoop, transport.serverChannel());
+                closeables.add(0, admin);
+                adminAddress = admin.localAddress();
+            }
             ClientConnections connectionsIn = new ClientConnections();
             ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http", connectionsIn);
             for (ListenerConfig l : config.listeners()) {
@@ -110,9 +127,17 @@ public final class Podrouter implements AutoCloseable {
             log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
                     Main.version(), transport.name(), config.eventLoopThreads(), pods.size(), routes.size(),
                     listeners.stream().map(ProxyListener::localAddress).map(InetSocketAddress::toString).toList());
-            return new Podrouter(boss, workers, listeners, cache, connectionsIn, closeables, config.shutdownGrace());
+            return new Podrouter(boss, workers, listeners, cache, connectionsIn, closeables, config.shutdownGrace(),
+                    adminAddress);
         } catch (RuntimeException | InterruptedException e) {
             listeners.forEach(ProxyListener::close);
+            for (AutoCloseable c : closeables) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // already failing
+                }
+            }
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;

@@ -24,6 +24,10 @@ public final class Server {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile boolean checkedUp = true;
+    private volatile AdminState adminState = AdminState.READY;
+
+    /** What an operator said of the server: take requests, finish those in flight only, or none. */
+    public enum AdminState { READY, DRAIN, MAINT }
     private volatile long outUntil;
 
     public Server(String pod, HostAndPort address, UpstreamPool pool, int maxconn, int weight, boolean backup,
@@ -70,11 +74,28 @@ public final class Server {
 
     /** Up: its health checks pass and it is not cooling down after passive failures. */
     public boolean isUp() {
-        if (!checkedUp) {
+        if (!checkedUp || adminState != AdminState.READY) {
             return false;
         }
         long until = outUntil;
         return until == 0 || System.nanoTime() - until >= 0;
+    }
+
+    /** True when health checks and passive checks consider the server healthy (whatever its admin state). */
+    public boolean isHealthy() {
+        long until = outUntil;
+        return checkedUp && (until == 0 || System.nanoTime() - until >= 0);
+    }
+
+    public AdminState adminState() {
+        return adminState;
+    }
+
+    public void adminState(AdminState state) {
+        if (state != adminState) {
+            log.info("server {} of pod {} set to {} by an operator", address, pod, state.name().toLowerCase());
+            adminState = state;
+        }
     }
 
     boolean hasRoom() {

@@ -71,6 +71,20 @@ public final class ConfigReader {
                 top.error(item.node(), item.path(), e.getMessage());
             }
         }
+        AdminConfig admin = null;
+        if (top.has("admin")) {
+            YamlSection a = top.section("admin");
+            HostAndPort bind = a.value("bind", HostAndPort.parse("127.0.0.1:9900"), HostAndPort::parse);
+            String token = a.string("token", null);
+            if (token != null && token.length() < 16) {
+                a.error("token", "use at least 16 characters");
+            }
+            if (token == null && !isLoopback(bind.host())) {
+                a.error("bind", "an admin listener on a non-loopback address needs admin.token");
+            }
+            a.rejectUnknownKeys();
+            admin = new AdminConfig(bind, token);
+        }
         YamlSection shutdown = top.section("shutdown");
         Duration grace = shutdown.duration("grace", Duration.ofSeconds(30));
         shutdown.rejectUnknownKeys();
@@ -78,7 +92,7 @@ public final class ConfigReader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, trusted, grace);
+        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, trusted, grace, admin);
     }
 
     private static List<ListenerConfig> listeners(YamlSection top) {
@@ -265,6 +279,10 @@ public final class ConfigReader {
         }
         c.rejectUnknownKeys();
         return cache;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static boolean bool(String text) {

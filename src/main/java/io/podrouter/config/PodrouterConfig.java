@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The whole configuration, read and validated once; everything else is built from it. */
+/**
+ * The whole configuration, read and validated once; everything else is built from it.
+ * {@code admin} is null when there is no admin listener.
+ */
 public record PodrouterConfig(
         Path source,
         List<ListenerConfig> listeners,
@@ -16,7 +19,8 @@ public record PodrouterConfig(
         PoolConfig pool,
         int threads,
         List<Cidr> trustedProxies,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        AdminConfig admin) {
 
     public PodrouterConfig {
         listeners = List.copyOf(listeners);

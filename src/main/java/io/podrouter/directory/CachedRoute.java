@@ -20,6 +20,8 @@ final class CachedRoute<R> {
     final long freshUntil;
     final long keepUntil;
     private volatile int refreshing;
+    /** Requests served from this entry; racy increments (a statistic, not an invariant). */
+    long hits;
 
     CachedRoute(R route, Kind kind, long fetchedAt, long refreshAt, long freshUntil, long keepUntil) {
         this.route = route;

@@ -81,6 +81,7 @@ public final class RouteCache<R> {
         if (entry == null) {
             return null;
         }
+        entry.hits++;
         long now = ticker.read();
         if (now - entry.refreshAt < 0) {
             return entry.route;
@@ -165,6 +166,47 @@ public final class RouteCache<R> {
     /** Removes the cached answer for {@code key}, so the next request asks the directory again. */
     public void invalidate(String key) {
         cache.invalidate(key);
+    }
+
+    /** Removes every cached answer whose route satisfies {@code which}; returns how many went. */
+    public int invalidateIf(java.util.function.Predicate<R> which) {
+        int[] n = {0};
+        cache.asMap().entrySet().removeIf(e -> {
+            boolean match = which.test(e.getValue().route);
+            if (match) {
+                n[0]++;
+            }
+            return match;
+        });
+        return n[0];
+    }
+
+    /** What the cache holds for one key, for the admin API. */
+    public record Entry<R>(String key, R route, String kind, long ageMillis, long expiresInMillis, long hits) {
+    }
+
+    /** The cached answer for {@code key}, or null. */
+    public Entry<R> entry(String key) {
+        CachedRoute<R> e = cache.getIfPresent(key);
+        return e == null ? null : describe(key, e, ticker.read());
+    }
+
+    /** Every cached answer, in no particular order. */
+    public List<Entry<R>> entries() {
+        long now = ticker.read();
+        List<Entry<R>> out = new ArrayList<>();
+        cache.asMap().forEach((k, e) -> out.add(describe(k, e, now)));
+        return out;
+    }
+
+    private Entry<R> describe(String key, CachedRoute<R> e, long now) {
+        String kind = switch (e.kind) {
+            case TENANT -> "directory";
+            case NOT_TENANT -> "negative";
+            case INVALID -> "invalid";
+        };
+        return new Entry<>(key, e.route, kind, Duration.ofNanos(now - e.fetchedAt).toMillis(),
+                Duration.ofNanos(e.freshUntil - now).toMillis(), e.hits);
     }
 
     /** Cached keys (an estimate while evictions are pending). */

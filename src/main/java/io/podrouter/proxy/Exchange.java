@@ -447,6 +447,7 @@ final class Exchange implements Pod.Waiter {
     private static String statusText(int status) {
         return switch (status) {
             case 502 -> "the server could not be reached or answered badly";
+            case 503 -> "no server is available for this request right now";
             case 504 -> "the server did not answer in time";
             default -> "the request could not be served";
         };

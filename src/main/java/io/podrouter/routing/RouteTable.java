@@ -5,10 +5,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The static routes: routing key to pod, from the map file. Immutable, so event loops read it
- * without locks; a lookup of a canonical key allocates nothing.
+ * The static routes: routing key to pod, from the map file and the admin API. Event loops read
+ * it without locks (a concurrent map); a lookup of a canonical key allocates nothing.
  */
 public final class RouteTable {
     private final Map<String, Route.To> routes;
@@ -25,7 +26,7 @@ public final class RouteTable {
         for (Pod pod : allPods) {
             pods.put(pod.name(), perPod.computeIfAbsent(pod, Route.To::new));
         }
-        this.routes = new HashMap<>(Math.max(16, routes.size() * 2));
+        this.routes = new ConcurrentHashMap<>(Math.max(16, routes.size() * 2));
         routes.forEach((key, pod) -> this.routes.put(key, perPod.computeIfAbsent(pod, Route.To::new)));
         this.fallback = fallback == null ? null : perPod.computeIfAbsent(fallback, Route.To::new);
     }
@@ -47,5 +48,38 @@ public final class RouteTable {
 
     public int size() {
         return routes.size();
+    }
+
+    /**
+     * Adds or replaces a static entry.
+     *
+     * @return false when no pod is named {@code backend}
+     */
+    public boolean put(String key, String backend) {
+        Route.To to = pods.get(backend);
+        if (to == null) {
+            return false;
+        }
+        routes.put(key, to);
+        return true;
+    }
+
+    /** Removes a static entry; true when there was one. */
+    public boolean remove(String key) {
+        return routes.remove(key) != null;
+    }
+
+    /** A snapshot of the static entries: key to pod name. */
+    public Map<String, String> entries() {
+        Map<String, String> copy = new HashMap<>(routes.size() * 2);
+        routes.forEach((k, v) -> copy.put(k, v.pod().name()));
+        return copy;
+    }
+
+    /** The pods, by name. */
+    public Map<String, Pod> pods() {
+        Map<String, Pod> copy = new HashMap<>();
+        pods.forEach((name, to) -> copy.put(name, to.pod()));
+        return copy;
     }
 }

@@ -1,0 +1,141 @@
+package io.podrouter.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.podrouter.config.AdminConfig;
+import io.podrouter.directory.RouteCache;
+import io.podrouter.routing.Route;
+import io.podrouter.routing.RouteTable;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin listener: the runtime API as JSON over HTTP/1.1. It runs on its own event loop so a
+ * long listing never delays proxied requests. With {@code admin.token} set, every call needs
+ * {@code Authorization: Bearer <token>}.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Channel channel;
+
+    private AdminServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    static AdminServer start(AdminConfig config, AdminApi api, EventLoopGroup group,
+                             Class<? extends ServerChannel> channelType) throws InterruptedException {
+        byte[] expected = config.token() == null ? null
+                : ("Bearer " + config.token()).getBytes(StandardCharsets.UTF_8);
+        Channel ch = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                new Handler(api, expected));
+                    }
+                })
+                .bind(config.bind().host(), config.bind().port()).sync().channel();
+        log.info("admin API listening on {}{}", ch.localAddress(), expected == null ? "" : " (token required)");
+        return new AdminServer(ch);
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final AdminApi api;
+        private final byte[] expectedAuthorization;
+
+        Handler(AdminApi api, byte[] expectedAuthorization) {
+            this.api = api;
+            this.expectedAuthorization = expectedAuthorization;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            AdminApi.Answer answer;
+            if (!request.decoderResult().isSuccess()) {
+                answer = AdminApi.Answer.error(400, "malformed request");
+            } else if (!authorized(request)) {
+                answer = AdminApi.Answer.error(401, "missing or wrong bearer token");
+            } else {
+                try {
+                    answer = api.handle(request.method(), request.uri(), ByteBufUtil.getBytes(request.content()));
+                } catch (RuntimeException e) {
+                    log.error("admin: {} {} failed", request.method(), request.uri(), e);
+                    answer = AdminApi.Answer.error(500, "internal error: " + e);
+                }
+            }
+            reply(ctx, request, answer);
+        }
+
+        private boolean authorized(FullHttpRequest request) {
+            if (expectedAuthorization == null) {
+                return true;
+            }
+            String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
+        }
+
+        private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, AdminApi.Answer answer) {
+            byte[] body;
+            try {
+                body = JSON.writeValueAsBytes(answer.body());
+            } catch (JsonProcessingException e) {
+                body = ("{\"error\": \"cannot write the answer\"}").getBytes(StandardCharsets.UTF_8);
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body, new byte[] {'\n'}));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            HttpUtil.setContentLength(response, body.length + 1);
+            if (answer.status() == 401) {
+                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            }
+            if (HttpUtil.isKeepAlive(request)) {
+                ctx.writeAndFlush(response);
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    /** Starts the admin listener of a running router over its route table and cache (null: no directory). */
+    public static AdminServer start(AdminConfig config, RouteTable table, RouteCache<Route> cache,
+                                    EventLoopGroup group, Class<? extends ServerChannel> channelType)
+            throws InterruptedException {
+        return start(config, new AdminApi(table, cache), group, channelType);
+    }
+}
