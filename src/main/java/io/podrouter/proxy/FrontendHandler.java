@@ -109,7 +109,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
-            if (exchange != null) {
+            // While something the client sent waits here unread (reads paused until the request
+            // gets a server), the silence is the router's, not the client's.
+            if (exchange != null && waiting.isEmpty()) {
                 exchange.clientSilent();
             }
             return;

@@ -1,27 +1,45 @@
 package io.podrouter.testing;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** Waits for a condition by polling it, with a deadline, instead of sleeping a guessed time. */
+/** Waits for a condition by polling it until a deadline, instead of sleeping for a guessed time. */
 public final class Poll {
-    private static final long DEADLINE_MS = 5_000;
+    private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private Poll() {
     }
 
-    /** Returns once {@code condition} holds; fails with {@code what} if it does not within 5 s. */
+    /** Polls {@code condition} until it holds; fails with {@code what} if it does not within 5 s. */
     public static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + DEADLINE_MS * 1_000_000;
+        until(Duration.ofSeconds(5), what, condition);
+    }
+
+    /**
+     * Polls {@code condition} until it holds; fails when {@code within} passes first.
+     *
+     * @return the nanoseconds it took
+     */
+    public static long until(Duration within, String what, BooleanSupplier condition) {
+        long start = System.nanoTime();
+        long deadline = start + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("still not true after " + DEADLINE_MS + " ms: " + what);
+                throw new AssertionError("not within " + within.toMillis() + "ms: " + what);
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for: " + what, e);
-            }
+            pause();
+        }
+        return System.nanoTime() - start;
+    }
+
+    /** A short pause between two polls. */
+    public static void pause() {
+        try {
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(STEP_NANOS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 }

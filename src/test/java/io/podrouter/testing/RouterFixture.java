@@ -43,6 +43,17 @@ public final class RouterFixture {
         return this;
     }
 
+    /**
+     * Adds a pod written in YAML: the body of {@code backends.<name>}, indented from column 0,
+     * e.g. {@code "balance: leastconn\nservers:\n  - { address: 127.0.0.1:9001, maxconn: 5 }\n"}.
+     */
+    public RouterFixture podYaml(String name, String yaml) {
+        StringBuilder s = new StringBuilder("  " + name + ":\n");
+        yaml.stripIndent().lines().forEach(l -> s.append("    ").append(l).append('\n'));
+        backends.put(name, s.toString());
+        return this;
+    }
+
     public RouterFixture route(String host, String pod) {
         map.append(host).append(' ').append(pod).append('\n');
         return this;

@@ -33,7 +33,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,8 +49,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /slow?ms=N}: answers after N milliseconds</li>
  *   <li>{@code /close}: reads the request and closes the connection without answering</li>
  *   <li>{@code /headers}: answers the request head as text</li>
+ *   <li>{@code /health}: answers with the status set by {@link #healthStatus(int)} (200 at first)</li>
+ *   <li>{@code /hold}: answers only when {@link #releaseHeld()} is called</li>
  *   <li>anything else: {@code <name> host=<Host> path=<uri>}</li>
  * </ul>
+ * It also counts the requests it is serving at once ({@link #inFlight()}) and the most it has
+ * seen ({@link #maxInFlight()}): a request is in flight from its head until its answer starts
+ * or its connection closes.
  */
 public final class TestBackend implements AutoCloseable {
     private final String name;
@@ -58,6 +65,12 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final List<HttpRequest> heads = new CopyOnWriteArrayList<>();
     private final Map<Channel, Boolean> open = new ConcurrentHashMap<>();
+    private final AtomicInteger closed = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final Map<String, AtomicInteger> byPath = new ConcurrentHashMap<>();
+    private final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
+    private volatile int healthStatus = 200;
 
     public TestBackend(String name) throws InterruptedException {
         this.name = name;
@@ -70,7 +83,10 @@ public final class TestBackend implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
                         open.put(ch, true);
-                        ch.closeFuture().addListener(f -> open.remove(ch));
+                        ch.closeFuture().addListener(f -> {
+                            open.remove(ch);
+                            closed.incrementAndGet();
+                        });
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
@@ -107,6 +123,55 @@ public final class TestBackend implements AutoCloseable {
         return heads;
     }
 
+    /** Requests received so far whose path (without query) is {@code path}. */
+    public int requests(String path) {
+        AtomicInteger n = byPath.get(path);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Requests received so far on any path but {@code /health} (what health checks ask for). */
+    public int requestsButHealthChecks() {
+        return requests.get() - requests("/health");
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** Connections closed so far (by either side). */
+    public int closedConnections() {
+        return closed.get();
+    }
+
+    /** Requests being served now: received, not yet answered, connection still open. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The most requests it has served at once. */
+    public int maxInFlight() {
+        return maxInFlight.get();
+    }
+
+    /** The status {@code /health} answers from now on. */
+    public void healthStatus(int status) {
+        this.healthStatus = status;
+    }
+
+    /** {@code /hold} requests waiting for {@link #releaseHeld()}. */
+    public int held() {
+        return held.size();
+    }
+
+    /** Answers every {@code /hold} request waiting now. */
+    public void releaseHeld() {
+        Runnable r;
+        while ((r = held.poll()) != null) {
+            r.run();
+        }
+    }
+
     /** The repeating bytes that {@code /download} sends, so a client can check what it got. */
     public static byte pattern(long offset) {
         return (byte) ('a' + offset % 26);
@@ -122,13 +187,18 @@ public final class TestBackend implements AutoCloseable {
         private HttpRequest request;
         private MessageDigest digest;
         private long bodyLength;
+        private boolean serving;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest r) {
                 request = r;
                 requests.incrementAndGet();
+                byPath.computeIfAbsent(new QueryStringDecoder(r.uri()).path(), p -> new AtomicInteger()).incrementAndGet();
                 heads.add(r);
+                serving = true;
+                int n = inFlight.incrementAndGet();
+                maxInFlight.accumulateAndGet(n, Math::max);
                 digest = sha256();
                 bodyLength = 0;
             }
@@ -139,6 +209,20 @@ public final class TestBackend implements AutoCloseable {
                 if (c instanceof LastHttpContent) {
                     answer(ctx);
                 }
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            served();
+            ctx.fireChannelInactive();
+        }
+
+        /** The current request is answered (or will never be): it is no longer in flight. */
+        private void served() {
+            if (serving) {
+                serving = false;
+                inFlight.decrementAndGet();
             }
         }
 
@@ -154,6 +238,8 @@ public final class TestBackend implements AutoCloseable {
                     ctx.executor().schedule(() -> text(ctx, body, keepAlive), ms, TimeUnit.MILLISECONDS);
                 }
                 case "/close" -> ctx.close();
+                case "/health" -> status(ctx, healthStatus, keepAlive);
+                case "/hold" -> held.add(() -> ctx.executor().execute(() -> text(ctx, name + " held", keepAlive)));
                 case "/headers" -> {
                     StringBuilder s = new StringBuilder(request.method() + " " + request.uri() + " " + request.protocolVersion() + "\n");
                     request.headers().forEach(h -> s.append(h.getKey().toLowerCase()).append(": ").append(h.getValue()).append('\n'));
@@ -164,8 +250,17 @@ public final class TestBackend implements AutoCloseable {
         }
 
         private void text(ChannelHandlerContext ctx, String body, boolean keepAlive) {
+            respond(ctx, HttpResponseStatus.OK, body, keepAlive);
+        }
+
+        private void status(ChannelHandlerContext ctx, int status, boolean keepAlive) {
+            respond(ctx, HttpResponseStatus.valueOf(status), name + " " + status, keepAlive);
+        }
+
+        private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean keepAlive) {
+            served();
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
             if (!keepAlive) {
                 r.headers().set(HttpHeaderNames.CONNECTION, "close");
@@ -176,6 +271,7 @@ public final class TestBackend implements AutoCloseable {
         }
 
         private void download(ChannelHandlerContext ctx, long size, boolean keepAlive) {
+            served();
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             HttpUtil.setTransferEncodingChunked(r, true);
             ctx.writeAndFlush(r);
