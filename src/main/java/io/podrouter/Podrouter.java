@@ -4,7 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.podrouter.accesslog.AccessLog;
 import io.podrouter.admin.AdminServer;
+import io.podrouter.admin.Metrics;
 import io.podrouter.backend.HealthChecker;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
@@ -24,6 +26,7 @@ import io.podrouter.listener.ProxyListener;
 import io.podrouter.listener.Transport;
 import io.podrouter.proxy.ClientConnections;
 import io.podrouter.proxy.ProxySettings;
+import io.podrouter.proxy.RequestMetrics;
 import io.podrouter.proxy.UpstreamChannelInitializer;
 import io.podrouter.routing.RequestRouter;
 import io.podrouter.routing.RouteTable;
@@ -112,15 +115,28 @@ public final class Podrouter implements AutoCloseable {
                         Sizes.formatDuration(directory.timeout()), config.routing().cache().maxEntries());
             }
             RequestRouter router = new RequestRouter(table, cache, config.routing());
+            ClientConnections connectionsIn = new ClientConnections();
+            RequestMetrics requestMetrics = new RequestMetrics();
             if (config.admin() != null) {
+                Metrics metrics = new Metrics(pods.values(), requestMetrics, connectionsIn, cache);
                 EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
                 closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
-                AdminServer admin = AdminServer.start(config.admin(), table, cache, adminLoop, transport.serverChannel());
+                AdminServer admin = AdminServer.start(config.admin(), table, cache, metrics, adminLoop,
+                        transport.serverChannel());
                 closeables.add(0, admin);
                 adminAddress = admin.localAddress();
             }
-            ClientConnections connectionsIn = new ClientConnections();
-            ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http", connectionsIn);
+            AccessLog accessLog = null;
+            if (config.accessLog().enabled()) {
+                try {
+                    accessLog = new AccessLog(config.accessLog());
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot open the access log " + config.accessLog().path() + ": " + e.getMessage(), e);
+                }
+                closeables.add(accessLog);
+            }
+            ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http",
+                    connectionsIn, requestMetrics, accessLog);
             for (ListenerConfig l : config.listeners()) {
                 listeners.add(ProxyListener.bind(l.bind(), transport, boss, workers, settings, config.limits(), config.timeouts()));
             }

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * POST   /maps/purge[?backend=NAME]        drops cached answers (of one backend)
  * GET    /backends                         pods and servers: state, health, active, queued
  * PUT    /backends/{pod}/servers/{address}/state   body: ready | drain | maint
+ * GET    /metrics                          Prometheus text format
  * </pre>
  */
 final class AdminApi {
@@ -39,11 +40,17 @@ final class AdminApi {
 
     private final RouteTable table;
     private final RouteCache<Route> cache;
+    private final Metrics metrics;
 
     /** @param cache the directory answers, or null when there is no directory */
-    AdminApi(RouteTable table, RouteCache<Route> cache) {
+    AdminApi(RouteTable table, RouteCache<Route> cache, Metrics metrics) {
         this.table = table;
         this.cache = cache;
+        this.metrics = metrics;
+    }
+
+    /** A body that is not JSON: written as is, with its content type. */
+    record Raw(String contentType, byte[] bytes) {
     }
 
     /** An answer: an HTTP status and a value to write as JSON. */
@@ -59,6 +66,9 @@ final class AdminApi {
 
     Answer handle(HttpMethod method, String uri, byte[] body) {
         QueryStringDecoder q = new QueryStringDecoder(uri);
+        if (q.path().equals("/metrics") && method.equals(HttpMethod.GET)) {
+            return Answer.ok(new Raw(metrics.contentType(), metrics.scrape()));
+        }
         String[] parts = q.path().replaceAll("^/+|/+$", "").split("/");
         if (parts.length >= 1 && parts[0].equals("maps")) {
             if (parts.length == 1 && method.equals(HttpMethod.GET)) {

@@ -112,15 +112,24 @@ public final class AdminServer implements AutoCloseable {
 
         private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, AdminApi.Answer answer) {
             byte[] body;
-            try {
-                body = JSON.writeValueAsBytes(answer.body());
-            } catch (JsonProcessingException e) {
-                body = ("{\"error\": \"cannot write the answer\"}").getBytes(StandardCharsets.UTF_8);
+            String type;
+            if (answer.body() instanceof AdminApi.Raw raw) {
+                body = raw.bytes();
+                type = raw.contentType();
+            } else {
+                type = "application/json";
+                try {
+                    body = JSON.writeValueAsBytes(answer.body());
+                } catch (JsonProcessingException e) {
+                    body = "{\"error\": \"cannot write the answer\"}".getBytes(StandardCharsets.UTF_8);
+                }
+                body = java.util.Arrays.copyOf(body, body.length + 1);
+                body[body.length - 1] = '\n';
             }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body, new byte[] {'\n'}));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-            HttpUtil.setContentLength(response, body.length + 1);
+                    HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+            HttpUtil.setContentLength(response, body.length);
             if (answer.status() == 401) {
                 response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
             }
@@ -133,9 +142,9 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Starts the admin listener of a running router over its route table and cache (null: no directory). */
-    public static AdminServer start(AdminConfig config, RouteTable table, RouteCache<Route> cache,
+    public static AdminServer start(AdminConfig config, RouteTable table, RouteCache<Route> cache, Metrics metrics,
                                     EventLoopGroup group, Class<? extends ServerChannel> channelType)
             throws InterruptedException {
-        return start(config, new AdminApi(table, cache), group, channelType);
+        return start(config, new AdminApi(table, cache, metrics), group, channelType);
     }
 }

@@ -47,6 +47,7 @@ public final class Pod {
     private final int maxQueue;
     private final long queueTimeoutNanos;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final StatusCounts responses = new StatusCounts();
     private volatile int queued;
 
     public Pod(String name, List<Server> servers, BackendConfig.Balance balance, int maxQueue, Duration queueTimeout) {
@@ -84,6 +85,11 @@ public final class Pod {
     /** True when the balancer needs the routing key (consistent hashing). */
     public boolean usesKey() {
         return usesKey;
+    }
+
+    /** The statuses this pod's requests were answered with. */
+    public StatusCounts responses() {
+        return responses;
     }
 
     /** Requests waiting for a server now. */

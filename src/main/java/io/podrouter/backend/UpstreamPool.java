@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.podrouter.config.HostAndPort;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keep-alive connections to one server, kept per event loop: a request takes an idle connection
@@ -17,6 +18,7 @@ public final class UpstreamPool {
     private final HostAndPort address;
     private final Bootstrap bootstrap;
     private final int maxIdle;
+    private final AtomicInteger open = new AtomicInteger();
     private final FastThreadLocal<ArrayDeque<Channel>> idle = new FastThreadLocal<>() {
         @Override
         protected ArrayDeque<Channel> initialValue() {
@@ -54,8 +56,12 @@ public final class UpstreamPool {
     public ChannelFuture connect(EventLoop loop) {
         ChannelFuture f = bootstrap.clone(loop).connect(address.host(), address.port());
         Channel ch = f.channel();
+        open.incrementAndGet();
         // A connection that the server closes while idle must leave the pool at once.
-        ch.closeFuture().addListener(closed -> idle.get().remove(ch));
+        ch.closeFuture().addListener(closed -> {
+            open.decrementAndGet();
+            idle.get().remove(ch);
+        });
         return f;
     }
 
@@ -67,6 +73,11 @@ public final class UpstreamPool {
         } else {
             ch.close();
         }
+    }
+
+    /** Connections to this server open now, busy or idle, on every event loop. */
+    public int openConnections() {
+        return open.get();
     }
 
     /** Idle connections held on the calling event loop. */

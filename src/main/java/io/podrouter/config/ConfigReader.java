@@ -85,6 +85,17 @@ public final class ConfigReader {
             a.rejectUnknownKeys();
             admin = new AdminConfig(bind, token);
         }
+        YamlSection al = top.section("access-log");
+        AccessLogConfig accessLog = new AccessLogConfig(
+                al.value("enabled", AccessLogConfig.DEFAULTS.enabled(), ConfigReader::bool),
+                al.value("format", false, f -> switch (f.trim()) {
+                    case "text" -> false;
+                    case "json" -> true;
+                    default -> throw new IllegalArgumentException("expected text or json, got '" + f + "'");
+                }),
+                al.value("path", null, v -> v.equals("stdout") ? null : baseDir.resolve(v).normalize()),
+                al.integer("buffered-lines", AccessLogConfig.DEFAULTS.bufferedLines(), 16, 10_000_000));
+        al.rejectUnknownKeys();
         YamlSection shutdown = top.section("shutdown");
         Duration grace = shutdown.duration("grace", Duration.ofSeconds(30));
         shutdown.rejectUnknownKeys();
@@ -92,7 +103,8 @@ public final class ConfigReader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, trusted, grace, admin);
+        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, trusted, grace, admin,
+                accessLog);
     }
 
     private static List<ListenerConfig> listeners(YamlSection top) {

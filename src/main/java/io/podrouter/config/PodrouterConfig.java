@@ -20,7 +20,8 @@ public record PodrouterConfig(
         int threads,
         List<Cidr> trustedProxies,
         Duration shutdownGrace,
-        AdminConfig admin) {
+        AdminConfig admin,
+        AccessLogConfig accessLog) {
 
     public PodrouterConfig {
         listeners = List.copyOf(listeners);

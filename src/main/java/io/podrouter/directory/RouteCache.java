@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -34,6 +35,10 @@ public final class RouteCache<R> {
     private final Ticker ticker;
     private final Cache<String, CachedRoute<R>> cache;
     private final ConcurrentHashMap<String, PendingLookup<R>> pending = new ConcurrentHashMap<>();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder negativeHits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder staleServed = new LongAdder();
 
     /**
      * @param routeOfBackend the route for a backend name, or null when no such backend is configured
@@ -79,20 +84,20 @@ public final class RouteCache<R> {
     public R cached(String key, EventLoop loop) {
         CachedRoute<R> entry = cache.getIfPresent(key);
         if (entry == null) {
+            misses.increment();
+            return null;
+        }
+        long now = ticker.read();
+        if (now - entry.freshUntil >= 0) {
+            misses.increment();
             return null;
         }
         entry.hits++;
-        long now = ticker.read();
-        if (now - entry.refreshAt < 0) {
-            return entry.route;
+        (entry.kind == CachedRoute.Kind.TENANT ? hits : negativeHits).increment();
+        if (now - entry.refreshAt >= 0 && entry.claimRefresh()) {
+            resolve(key, loop, route -> { });
         }
-        if (now - entry.freshUntil < 0) {
-            if (entry.claimRefresh()) {
-                resolve(key, loop, route -> { });
-            }
-            return entry.route;
-        }
-        return null;
+        return entry.route;
     }
 
     /** Resolves {@code key} through the directory, once however many callers ask; {@code then} runs on {@code loop}. */
@@ -119,6 +124,7 @@ public final class RouteCache<R> {
         if (answer instanceof DirectoryAnswer.Failed failed) {
             if (old != null && old.kind != CachedRoute.Kind.INVALID && now - (old.freshUntil + config.staleIfError().toNanos()) < 0) {
                 old.refreshFailed();
+                staleServed.increment();
                 log.warn("directory lookup for {} failed ({}); serving the answer from {}s ago", key, failed.reason(),
                         Duration.ofNanos(now - old.fetchedAt).toSeconds());
                 return old.route;
@@ -207,6 +213,14 @@ public final class RouteCache<R> {
         };
         return new Entry<>(key, e.route, kind, Duration.ofNanos(now - e.fetchedAt).toMillis(),
                 Duration.ofNanos(e.freshUntil - now).toMillis(), e.hits);
+    }
+
+    /** Cache lookups so far: fresh hits, hits on negative or invalid entries, misses, and stale answers served. */
+    public record Counts(long hits, long negative, long misses, long stale) {
+    }
+
+    public Counts counts() {
+        return new Counts(hits.sum(), negativeHits.sum(), misses.sum(), staleServed.sum());
     }
 
     /** Cached keys (an estimate while evictions are pending). */

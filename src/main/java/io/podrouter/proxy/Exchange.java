@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.podrouter.accesslog.AccessLog;
+import io.podrouter.accesslog.AccessRecord;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.config.Sizes;
@@ -49,6 +51,17 @@ final class Exchange implements Pod.Waiter {
     private final boolean http10;
     private final boolean head;
     private final TimeoutsConfig timeouts;
+    private final RequestMetrics metrics;
+    private final AccessLog accessLog;
+    private final long started;
+    private final long lookupNanos;
+    private final String routeLabel;
+    private long grantedAt;
+    private long attachedAt;
+    private long requestSentAt;
+    private long responseAt;
+    private long bytesOut;
+    private int responseStatus;
     private boolean clientKeepAlive;
 
     private Channel upstream;
@@ -61,7 +74,13 @@ final class Exchange implements Pod.Waiter {
     private ScheduledFuture<?> serverTimeout;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpRequest request, Pod pod, String key,
-             boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts) {
+             boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts, RequestMetrics metrics,
+             AccessLog accessLog, long started, long lookupNanos, String routeLabel) {
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.started = started;
+        this.lookupNanos = lookupNanos;
+        this.routeLabel = routeLabel;
         this.frontend = frontend;
         this.client = client;
         this.request = request;
@@ -92,6 +111,7 @@ final class Exchange implements Pod.Waiter {
         }
         server = granted;
         holdsSlot = true;
+        grantedAt = System.nanoTime();
         EventLoop loop = client.channel().eventLoop();
         Channel idle = server.pool().pollIdle(loop);
         if (idle != null) {
@@ -160,6 +180,7 @@ final class Exchange implements Pod.Waiter {
     }
 
     private void attach(Channel ch) {
+        attachedAt = System.nanoTime();
         upstream = ch;
         upstreamHandler = (UpstreamHandler) ch.pipeline().get(PipelineNames.UPSTREAM);
         upstreamHandler.bind(this);
@@ -203,6 +224,7 @@ final class Exchange implements Pod.Waiter {
 
     private void requestSent() {
         requestComplete = true;
+        requestSentAt = System.nanoTime();
         if (!responseStarted) {
             scheduleServerTimeout();
         }
@@ -263,6 +285,8 @@ final class Exchange implements Pod.Waiter {
         }
         cancelServerTimeout();
         responseStarted = true;
+        responseStatus = code;
+        responseAt = System.nanoTime();
         responseKeepAlive = serverKeepsAlive;
         if (code >= 500) {
             server.failed("answered " + code);
@@ -298,6 +322,7 @@ final class Exchange implements Pod.Waiter {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        bytesOut += content.content().readableBytes();
         client.write(content, client.voidPromise());
         if (interimResponse) {
             if (last) {
@@ -322,6 +347,7 @@ final class Exchange implements Pod.Waiter {
         client.flush();
         releaseUpstream(requestComplete && responseKeepAlive);
         releaseSlot();
+        record(responseStatus);
         frontend.exchangeFinished(clientKeepAlive && requestComplete);
     }
 
@@ -393,6 +419,27 @@ final class Exchange implements Pod.Waiter {
             pod.cancel(this);
         }
         releaseSlot();
+        record(RequestMetrics.CLIENT_CLOSED);
+    }
+
+    private void record(int status) {
+        pod.responses().count(status);
+        metrics.observe(started);
+        if (accessLog != null) {
+            long now = System.nanoTime();
+            accessLog.add(new AccessRecord(System.currentTimeMillis() - (now - started) / 1_000_000, frontend.peerAddress(),
+                    request.method().name(), request.uri(), http10 ? "HTTP/1.0" : "HTTP/1.1",
+                    request.headers().get(HttpHeaderNames.HOST), pod.name(), server == null ? null : server.toString(),
+                    status, bytesOut, routeLabel, micros(lookupNanos),
+                    grantedAt == 0 ? -1 : micros(grantedAt - started - Math.max(lookupNanos, 0)),
+                    attachedAt == 0 ? -1 : micros(attachedAt - grantedAt),
+                    responseAt == 0 || requestSentAt == 0 ? -1 : micros(responseAt - requestSentAt),
+                    micros(now - started)));
+        }
+    }
+
+    private static long micros(long nanos) {
+        return nanos < 0 ? -1 : nanos / 1000;
     }
 
     private boolean isIdempotent() {
@@ -436,6 +483,7 @@ final class Exchange implements Pod.Waiter {
             pod.cancel(this);
         }
         releaseSlot();
+        record(status);
         if (status >= 500) {
             log.warn("{} for {} {} (Host: {}) from {}: {}", status, request.method(), LogText.clip(request.uri()),
                     LogText.clip(request.headers().get(HttpHeaderNames.HOST)), frontend.peerAddress(), reason);
@@ -462,6 +510,7 @@ final class Exchange implements Pod.Waiter {
             releaseUpstream(false);
         }
         releaseSlot();
+        record(responseStatus);
         frontend.exchangeAborted();
     }
 

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.podrouter.accesslog.AccessLog;
+import io.podrouter.accesslog.AccessRecord;
 import io.podrouter.backend.Pod;
 import io.podrouter.routing.RequestTarget;
 import io.podrouter.routing.Route;
@@ -43,6 +45,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     /** A request held while the directory is asked where it goes. */
     private HttpRequest resolving;
+    /** When the current request's head arrived, and how long its lookup took (for the access log). */
+    private long headAt;
+    private long lookupNanos;
     /** The rest of a refused request (its last, empty part) is still to come and is dropped. */
     private boolean discardingRequest;
     private boolean closing;
@@ -172,9 +177,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         String problem = RequestChecks.problem(request);
         if (problem != null) {
-            refuse(request, HttpMethod.CONNECT.equals(request.method()) ? 405 : 400, problem, 0);
+            refuse(request, HttpMethod.CONNECT.equals(request.method()) ? 405 : 400, problem, 0, "none");
             return;
         }
+        headAt = System.nanoTime();
+        lookupNanos = -1;
         Route route = settings.router().route(request, ctx.channel().eventLoop());
         if (route instanceof Route.Lookup lookup) {
             resolving = request;
@@ -184,19 +191,34 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         proceed(request, route);
     }
 
+    private String routeLabel(Route route) {
+        if (lookupNanos >= 0) {
+            return "miss";
+        }
+        if (route instanceof Route.To to) {
+            return switch (to.source()) {
+                case STATIC -> "static";
+                case DIRECTORY -> "hit";
+                case FALLBACK -> "fallback";
+            };
+        }
+        return "none";
+    }
+
     /** The directory's answer for a held request, on this connection's event loop. */
     private void resolved(HttpRequest request, Route route) {
         if (closing || resolving != request) {
             return;
         }
         resolving = null;
+        lookupNanos = System.nanoTime() - headAt;
         proceed(request, route);
         drainWaiting();
     }
 
     private void proceed(HttpRequest request, Route route) {
         if (route instanceof Route.Refused refused) {
-            refuse(request, refused.status(), refused.reason(), refused.retryAfterSeconds());
+            refuse(request, refused.status(), refused.reason(), refused.retryAfterSeconds(), routeLabel(route));
             return;
         }
         Pod pod = ((Route.To) route).pod();
@@ -212,7 +234,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         HopByHopHeaders.strip(request.headers());
         settings.forwarded().apply(request.headers(), peer, host);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts());
+        exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts(), settings.metrics(),
+                settings.accessLog(), headAt, lookupNanos, routeLabel(route));
         exchange.start();
     }
 
@@ -231,16 +254,29 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             reason = "malformed request";
         }
         log.info("{} for client {}: {} ({})", status, peer.address(), reason, cause.getMessage());
+        if (settings.accessLog() != null) {
+            settings.accessLog().add(new AccessRecord(System.currentTimeMillis(), peer.address(), "-", "-", "-", null,
+                    null, null, status, 0, "none", -1, -1, -1, -1, 0));
+        }
+        settings.metrics().unrouted().count(status);
         ReferenceCountUtil.release(request);
         respond(status, reason, false);
     }
 
-    private void refuse(HttpRequest request, int status, String reason, int retryAfterSeconds) {
+    private void refuse(HttpRequest request, int status, String reason, int retryAfterSeconds, String routeLabel) {
+        AccessLog accessLog = settings.accessLog();
+        if (accessLog != null) {
+            long took = (System.nanoTime() - headAt) / 1000;
+            accessLog.add(new AccessRecord(System.currentTimeMillis(), peer.address(), request.method().name(),
+                    request.uri(), request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
+                    null, null, status, 0, routeLabel, lookupNanos < 0 ? -1 : lookupNanos / 1000, -1, -1, -1, took));
+        }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = !hasBody && HttpUtil.isKeepAlive(request);
         log.info("{} for {} {} from {}: {} (Host: {})", status, request.method(), LogText.clip(request.uri()),
                 peer.address(), reason, LogText.clip(request.headers().get(HttpHeaderNames.HOST)));
         discardingRequest = keepAlive && !(request instanceof LastHttpContent);
+        settings.metrics().unrouted().count(status);
         ReferenceCountUtil.release(request);
         respond(status, reason, keepAlive, retryAfterSeconds);
     }

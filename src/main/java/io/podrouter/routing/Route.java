@@ -5,9 +5,15 @@ import io.podrouter.backend.Pod;
 /** Where a request goes: to a pod, or nowhere, with the status and reason to answer. */
 public sealed interface Route {
 
-    /** Send the request to {@code pod}. One instance per pod is shared, so a hit allocates nothing. */
-    record To(Pod pod) implements Route {
+    /**
+     * Send the request to {@code pod}; {@code source} says which table decided. One instance per
+     * pod and source is shared, so a hit allocates nothing.
+     */
+    record To(Pod pod, Source source) implements Route {
     }
+
+    /** Where a route came from. */
+    enum Source { STATIC, DIRECTORY, FALLBACK }
 
     /**
      * Answer the client with {@code status}; {@code reason} goes into the body and the log;

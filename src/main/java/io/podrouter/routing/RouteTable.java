@@ -15,6 +15,7 @@ public final class RouteTable {
     private final Map<String, Route.To> routes;
     private final Route.To fallback;
     private final Map<String, Route.To> pods = new HashMap<>();
+    private final Map<String, Route.To> directoryRoutes = new HashMap<>();
 
     /**
      * @param allPods every configured pod
@@ -24,11 +25,12 @@ public final class RouteTable {
     public RouteTable(Collection<Pod> allPods, Map<String, Pod> routes, Pod fallback) {
         Map<Pod, Route.To> perPod = new IdentityHashMap<>();
         for (Pod pod : allPods) {
-            pods.put(pod.name(), perPod.computeIfAbsent(pod, Route.To::new));
+            pods.put(pod.name(), perPod.computeIfAbsent(pod, p -> new Route.To(p, Route.Source.STATIC)));
+            directoryRoutes.put(pod.name(), new Route.To(pod, Route.Source.DIRECTORY));
         }
         this.routes = new ConcurrentHashMap<>(Math.max(16, routes.size() * 2));
-        routes.forEach((key, pod) -> this.routes.put(key, perPod.computeIfAbsent(pod, Route.To::new)));
-        this.fallback = fallback == null ? null : perPod.computeIfAbsent(fallback, Route.To::new);
+        routes.forEach((key, pod) -> this.routes.put(key, perPod.computeIfAbsent(pod, p -> new Route.To(p, Route.Source.STATIC))));
+        this.fallback = fallback == null ? null : new Route.To(fallback, Route.Source.FALLBACK);
     }
 
     /** The static route for a canonical key, or null. */
@@ -41,9 +43,9 @@ public final class RouteTable {
         return fallback;
     }
 
-    /** The shared route to the pod named {@code backend}, or null when there is no such pod. */
+    /** The shared route for a directory answer naming {@code backend}, or null when there is no such pod. */
     public Route.To routeToPod(String backend) {
-        return pods.get(backend);
+        return directoryRoutes.get(backend);
     }
 
     public int size() {

@@ -1,0 +1,13 @@
+package io.podrouter.accesslog;
+
+/**
+ * What the access log says about one request; times in microseconds, -1 where a step did not
+ * happen (no lookup, no queueing...).
+ *
+ * @param route how the route was found: static, hit, miss (asked the directory), fallback, or none
+ */
+public record AccessRecord(long epochMillis, String client, String method, String uri, String protocol, String key,
+                           String backend, String server, int status, long bytes, String route,
+                           long lookupMicros, long queueMicros, long connectMicros, long responseMicros,
+                           long totalMicros) {
+}

@@ -1,0 +1,13 @@
+package io.podrouter.config;
+
+/**
+ * The access log: one line per request.
+ *
+ * @param enabled on by default
+ * @param json JSON lines instead of text in the style of the combined log format
+ * @param path a file to append to, or null for stdout
+ * @param bufferedLines lines that may wait to be written; past it lines are dropped (and counted), never blocking
+ */
+public record AccessLogConfig(boolean enabled, boolean json, java.nio.file.Path path, int bufferedLines) {
+    public static final AccessLogConfig DEFAULTS = new AccessLogConfig(true, false, null, 65536);
+}
