@@ -29,8 +29,8 @@ public record DirectoryUrl(String template, HostAndPort address, String before, 
             throw new IllegalArgumentException("the URL may not hold user info or a fragment: '" + template + "'");
         }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
-        String authority = uri.getRawAuthority();
-        int pathStart = template.indexOf(authority) + authority.length();
+        // The template starts "http://" and its authority, measured where {key} was replaced.
+        int pathStart = "http://".length() + uri.getRawAuthority().length();
         if (at < pathStart) {
             throw new IllegalArgumentException("{key} must be in the path or query: '" + template + "'");
         }

@@ -111,6 +111,15 @@ public final class RouteCache<R> {
             }
             return;
         }
+        // The caller missed, but a lookup for this key may have finished since (stored, then no
+        // longer pending): take its answer rather than asking again. A refresh finds the entry past
+        // its refresh point and goes on to ask.
+        CachedRoute<R> stored = cache.getIfPresent(key);
+        if (stored != null && ticker.read() - stored.refreshAt < 0) {
+            pending.remove(key, mine);
+            mine.complete(stored.route);
+            return;
+        }
         directory.lookup(key, loop, answer -> {
             R route = store(key, answer);
             pending.remove(key, mine);

@@ -18,6 +18,7 @@ public final class RouterFixture {
     private final Map<String, String> backends = new LinkedHashMap<>();
     private final StringBuilder map = new StringBuilder();
     private String extra = "";
+    private final StringBuilder routing = new StringBuilder();
 
     public RouterFixture(Path dir) {
         this.dir = dir;
@@ -65,9 +66,21 @@ public final class RouterFixture {
         return this;
     }
 
+    /**
+     * More of the {@code routing:} section (directory, cache...), written as if at the top level:
+     * each line is indented under {@code routing:}.
+     */
+    public RouterFixture routing(String yaml) {
+        for (String line : yaml.stripTrailing().split("\n")) {
+            routing.append("  ").append(line).append('\n');
+        }
+        return this;
+    }
+
     public Path writeConfig() throws IOException {
         Files.writeString(dir.resolve("backend.map"), map.toString());
-        StringBuilder y = new StringBuilder("listeners:\n  - bind: 127.0.0.1:0\nrouting:\n  map: backend.map\nbackends:\n");
+        StringBuilder y = new StringBuilder("listeners:\n  - bind: 127.0.0.1:0\nrouting:\n  map: backend.map\n");
+        y.append(routing).append("backends:\n");
         backends.values().forEach(y::append);
         y.append(extra);
         Path config = dir.resolve("podrouter.yaml");

@@ -226,6 +226,15 @@ public final class TestBackend implements AutoCloseable {
             }
         }
 
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A client (the router) resetting its connection is no news to a test server.
+            if (!(cause instanceof java.io.IOException)) {
+                ctx.fireExceptionCaught(cause);
+            }
+            ctx.close();
+        }
+
         private void answer(ChannelHandlerContext ctx) {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             boolean keepAlive = HttpUtil.isKeepAlive(request);
