@@ -134,11 +134,6 @@ public final class TestBackend implements AutoCloseable {
         return requests.get() - requests("/health");
     }
 
-    /** Connections open now. */
-    public int openConnections() {
-        return open.size();
-    }
-
     /** Connections closed so far (by either side). */
     public int closedConnections() {
         return closed.get();
