@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
  * whose success closes it and whose failure opens it again. Lock-free: any event loop may ask.
  */
 final class CircuitBreaker {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CircuitBreaker.class);
     private static final int CLOSED = 0;
     private static final int OPEN = 1;
     private static final int PROBING = 2;
@@ -41,13 +42,20 @@ final class CircuitBreaker {
 
     void succeeded() {
         failures.set(0);
-        state.set(CLOSED);
+        if (state.getAndSet(CLOSED) != CLOSED) {
+            log.info("tenant directory answers again: lookups go through (circuit closed)");
+        }
     }
 
     void failed() {
-        if (state.get() == PROBING || failures.incrementAndGet() >= threshold) {
+        int before = state.get();
+        if (before == PROBING || failures.incrementAndGet() >= threshold) {
             openUntil.set(clock.getAsLong() + openNanos);
             state.set(OPEN);
+            if (before == CLOSED) {
+                log.warn("tenant directory failed {} lookups in a row: failing lookups fast for {}ms at a time (circuit open)",
+                        threshold, openNanos / 1_000_000);
+            }
         }
     }
 

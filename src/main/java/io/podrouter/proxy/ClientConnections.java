@@ -25,6 +25,10 @@ public final class ClientConnections {
 
     void add(Channel ch) {
         channels.add(ch);
+        if (draining) {
+            // Accepted just before the listener closed, and maybe after drain() went through the group.
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DRAIN));
+        }
     }
 
     boolean draining() {

@@ -488,8 +488,10 @@ final class Exchange implements Pod.Waiter {
             log.warn("{} for {} {} (Host: {}) from {}: {}", status, request.method(), LogText.clip(request.uri()),
                     LogText.clip(request.headers().get(HttpHeaderNames.HOST)), frontend.peerAddress(), reason);
         }
+        // A request without body whose end still waits unread can keep its connection: the end is dropped.
+        boolean rest = requestComplete || !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
         frontend.exchangeFailed(status, status >= 500 ? statusText(status) : reason,
-                keepClientIfPossible && clientKeepAlive && requestComplete);
+                keepClientIfPossible && clientKeepAlive && rest, !requestComplete);
     }
 
     private static String statusText(int status) {

@@ -316,9 +316,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the exchange when it failed before any of the response was written. */
-    void exchangeFailed(int status, String reason, boolean keepOpen) {
+    void exchangeFailed(int status, String reason, boolean keepOpen, boolean requestEndUnread) {
         exchange = null;
         resume(PAUSED_BY_UPSTREAM);
+        discardingRequest = keepOpen && requestEndUnread;
         respond(status, reason, keepOpen);
     }
 
