@@ -63,6 +63,10 @@ final class DemoCommand implements Callable<Integer> {
                   map: backend.map
                   directory:
                     url: http://127.0.0.1:%d/rest/private/gds/backend/{key}
+                admin:
+                  bind: 127.0.0.1:0
+                access-log:
+                  path: access.log
                 backends:
                 %s""".formatted(port, directory.localAddress().getPort(), backends));
 
@@ -88,9 +92,12 @@ final class DemoCommand implements Callable<Integer> {
                   curl -i -H 'Host: bad/host' %1$s/                 # not a host name: 400, never looked up
 
                 Move a tenant in the directory:  curl -X PUT -d pod0 http://%2$s%3$sglobex.example.com
+                The router's map, at run time:   curl http://127.0.0.1:%4$d/maps
+                Stats page (open in a browser):  http://127.0.0.1:%4$d/stats     metrics: http://127.0.0.1:%4$d/metrics
+                Access log:                      %5$s
                 Stop with Ctrl-C.
                 %n""", base, directory.localAddress().getHostString() + ":" + directory.localAddress().getPort(),
-                DirectoryServer.PREFIX);
+                DirectoryServer.PREFIX, router.adminAddress().getPort(), dir.resolve("access.log"));
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

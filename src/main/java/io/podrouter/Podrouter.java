@@ -121,7 +121,7 @@ public final class Podrouter implements AutoCloseable {
                 Metrics metrics = new Metrics(pods.values(), requestMetrics, connectionsIn, cache);
                 EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
                 closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
-                AdminServer admin = AdminServer.start(config.admin(), table, cache, metrics, adminLoop,
+                AdminServer admin = AdminServer.start(config.admin(), table, cache, metrics, requestMetrics, adminLoop,
                         transport.serverChannel());
                 closeables.add(0, admin);
                 adminAddress = admin.localAddress();

@@ -2,6 +2,7 @@ package io.podrouter.accesslog;
 
 import io.netty.util.internal.PlatformDependent;
 import io.podrouter.config.AccessLogConfig;
+import io.podrouter.routing.RoutingKey;
 import java.io.BufferedWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -98,7 +99,7 @@ public final class AccessLog implements AutoCloseable {
         s.append(r.client()).append(" - - [").append(TIME.format(Instant.ofEpochMilli(r.epochMillis()))).append("] \"")
                 .append(clean(r.method())).append(' ').append(clean(r.uri())).append(' ').append(r.protocol()).append("\" ")
                 .append(r.status()).append(' ').append(r.bytes())
-                .append(" key=").append(dash(r.key())).append(" backend=").append(dash(r.backend()))
+                .append(" key=").append(dash(key(r.key()))).append(" backend=").append(dash(r.backend()))
                 .append(" server=").append(dash(r.server())).append(" route=").append(r.route())
                 .append(" lookup_ms=").append(ms(r.lookupMicros())).append(" queue_ms=").append(ms(r.queueMicros()))
                 .append(" connect_ms=").append(ms(r.connectMicros())).append(" response_ms=").append(ms(r.responseMicros()))
@@ -111,7 +112,7 @@ public final class AccessLog implements AutoCloseable {
         field(s, "method", r.method());
         field(s, "uri", r.uri());
         field(s, "protocol", r.protocol());
-        field(s, "key", r.key());
+        field(s, "key", key(r.key()));
         field(s, "backend", r.backend());
         field(s, "server", r.server());
         s.append(",\"status\":").append(r.status()).append(",\"bytes\":").append(r.bytes());
@@ -146,6 +147,15 @@ public final class AccessLog implements AutoCloseable {
             return "-1";
         }
         return micros / 1000 + "." + (micros % 1000) / 100;
+    }
+
+    /** The routing key of a Host as sent: canonical when valid, else as sent (cleaned). */
+    private static String key(String host) {
+        if (host == null) {
+            return null;
+        }
+        String key = RoutingKey.normalize(host);
+        return key != null ? key : clean(host);
     }
 
     private static String dash(String s) {

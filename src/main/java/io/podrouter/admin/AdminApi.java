@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.proxy.RequestMetrics;
 import io.podrouter.routing.Route;
 import io.podrouter.routing.RouteTable;
 import io.podrouter.routing.RoutingKey;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * GET    /backends                         pods and servers: state, health, active, queued
  * PUT    /backends/{pod}/servers/{address}/state   body: ready | drain | maint
  * GET    /metrics                          Prometheus text format
+ * GET    /stats                            the stats page (HTML, reads /stats.json every 2 s)
  * </pre>
  */
 final class AdminApi {
@@ -41,12 +43,20 @@ final class AdminApi {
     private final RouteTable table;
     private final RouteCache<Route> cache;
     private final Metrics metrics;
+    private final RequestMetrics requests;
+    private final byte[] statsPage;
 
     /** @param cache the directory answers, or null when there is no directory */
-    AdminApi(RouteTable table, RouteCache<Route> cache, Metrics metrics) {
+    AdminApi(RouteTable table, RouteCache<Route> cache, Metrics metrics, RequestMetrics requests) {
         this.table = table;
         this.cache = cache;
         this.metrics = metrics;
+        this.requests = requests;
+        try (var in = AdminApi.class.getResourceAsStream("stats.html")) {
+            this.statsPage = in.readAllBytes();
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("the stats page is missing from the jar", e);
+        }
     }
 
     /** A body that is not JSON: written as is, with its content type. */
@@ -66,8 +76,18 @@ final class AdminApi {
 
     Answer handle(HttpMethod method, String uri, byte[] body) {
         QueryStringDecoder q = new QueryStringDecoder(uri);
-        if (q.path().equals("/metrics") && method.equals(HttpMethod.GET)) {
-            return Answer.ok(new Raw(metrics.contentType(), metrics.scrape()));
+        if (method.equals(HttpMethod.GET)) {
+            switch (q.path()) {
+                case "/metrics":
+                    return Answer.ok(new Raw(metrics.contentType(), metrics.scrape()));
+                case "/stats":
+                case "/":
+                    return Answer.ok(new Raw("text/html; charset=utf-8", statsPage));
+                case "/stats.json":
+                    return Answer.ok(stats());
+                default:
+                    break;
+            }
         }
         String[] parts = q.path().replaceAll("^/+|/+$", "").split("/");
         if (parts.length >= 1 && parts[0].equals("maps")) {
@@ -226,6 +246,45 @@ final class AdminApi {
             }
         }
         return Answer.error(404, "backend " + podName + " has no server " + address);
+    }
+
+    /** Counters for the stats page; rates are computed in the page from two readings. */
+    private Map<String, Object> stats() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("time_ms", System.currentTimeMillis());
+        long total = requests.unrouted().total();
+        List<Map<String, Object>> pods = new ArrayList<>();
+        for (Pod pod : new TreeMap<>(table.pods()).values()) {
+            Map<String, Object> p = describe(pod);
+            long[] classes = new long[6];
+            pod.responses().forEach((code, n) -> classes[Math.min(code / 100, 5)] += n);
+            Map<String, Long> byClass = new LinkedHashMap<>();
+            for (int c = 1; c <= 5; c++) {
+                byClass.put(c + "xx", classes[c]);
+            }
+            long podTotal = pod.responses().total();
+            p.put("requests", podTotal);
+            p.put("classes", byClass);
+            total += podTotal;
+            pods.add(p);
+        }
+        out.put("requests", total);
+        out.put("pods", pods);
+        if (cache != null) {
+            RouteCache.Counts c = cache.counts();
+            Map<String, Object> cached = new LinkedHashMap<>();
+            cached.put("entries", cache.size());
+            cached.put("hits", c.hits());
+            cached.put("negative", c.negative());
+            cached.put("misses", c.misses());
+            cached.put("stale", c.stale());
+            out.put("cache", cached);
+            Map<String, Object> directory = new LinkedHashMap<>();
+            directory.put("circuit_open", cache.directory().circuitOpen());
+            directory.put("lookups", cache.directory().outcomes());
+            out.put("directory", directory);
+        }
+        return out;
     }
 
     static Map<String, Object> describe(Pod pod) {

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.podrouter.config.AdminConfig;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.proxy.RequestMetrics;
 import io.podrouter.routing.Route;
 import io.podrouter.routing.RouteTable;
 import java.net.InetSocketAddress;
@@ -102,12 +103,25 @@ public final class AdminServer implements AutoCloseable {
             reply(ctx, request, answer);
         }
 
+        /** The bearer token, or (so a browser can open the stats page) Basic auth whose password is the token. */
         private boolean authorized(FullHttpRequest request) {
             if (expectedAuthorization == null) {
                 return true;
             }
             String given = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-            return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
+            if (given == null) {
+                return false;
+            }
+            if (given.regionMatches(true, 0, "Basic ", 0, 6)) {
+                try {
+                    String decoded = new String(java.util.Base64.getDecoder().decode(given.substring(6).trim()), StandardCharsets.UTF_8);
+                    String password = decoded.substring(decoded.indexOf(':') + 1);
+                    given = "Bearer " + password;
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            }
+            return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
         }
 
         private static void reply(ChannelHandlerContext ctx, FullHttpRequest request, AdminApi.Answer answer) {
@@ -131,7 +145,7 @@ public final class AdminServer implements AutoCloseable {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
             HttpUtil.setContentLength(response, body.length);
             if (answer.status() == 401) {
-                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer, Basic realm=\"podrouter\"");
             }
             if (HttpUtil.isKeepAlive(request)) {
                 ctx.writeAndFlush(response);
@@ -143,8 +157,8 @@ public final class AdminServer implements AutoCloseable {
 
     /** Starts the admin listener of a running router over its route table and cache (null: no directory). */
     public static AdminServer start(AdminConfig config, RouteTable table, RouteCache<Route> cache, Metrics metrics,
-                                    EventLoopGroup group, Class<? extends ServerChannel> channelType)
-            throws InterruptedException {
-        return start(config, new AdminApi(table, cache, metrics), group, channelType);
+                                    RequestMetrics requests, EventLoopGroup group,
+                                    Class<? extends ServerChannel> channelType) throws InterruptedException {
+        return start(config, new AdminApi(table, cache, metrics, requests), group, channelType);
     }
 }
