@@ -6,75 +6,54 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.admin.AdminServer;
-import io.podrouter.admin.Metrics;
-import io.podrouter.backend.HealthChecker;
+import io.podrouter.admin.RouterView;
 import io.podrouter.backend.Pod;
-import io.podrouter.backend.Server;
-import io.podrouter.backend.UpstreamPool;
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.podrouter.config.BackendConfig;
-import io.podrouter.config.DirectoryConfig;
-import io.podrouter.config.Sizes;
-import io.podrouter.directory.DirectoryClient;
-import io.podrouter.directory.RouteCache;
-import io.podrouter.routing.Route;
+import io.podrouter.config.ConfigException;
+import io.podrouter.config.ConfigReader;
+import io.podrouter.config.HostAndPort;
 import io.podrouter.config.ListenerConfig;
-import io.podrouter.config.MapEntry;
 import io.podrouter.config.PodrouterConfig;
-import io.podrouter.config.ServerConfig;
+import io.podrouter.config.Sizes;
+import io.podrouter.directory.RouteCache;
 import io.podrouter.listener.ProxyListener;
 import io.podrouter.listener.Transport;
 import io.podrouter.proxy.ClientConnections;
-import io.podrouter.proxy.ProxySettings;
 import io.podrouter.proxy.RequestMetrics;
-import io.podrouter.proxy.UpstreamChannelInitializer;
-import io.podrouter.routing.RequestRouter;
+import io.podrouter.routing.Route;
 import io.podrouter.routing.RouteTable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running router: event loops, pods with their pools, and the listeners, built from one configuration. */
+/**
+ * A running router: event loops, listeners, and the current {@link Generation} of pods and routes,
+ * which a reload replaces while requests in flight finish on the one they started with.
+ */
 public final class Podrouter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Podrouter.class);
 
+    private final Transport transport;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final List<ProxyListener> listeners;
-    private final RouteCache<Route> cache;
-    private final ClientConnections clients;
+    private final Generation.Shared shared;
     private final List<AutoCloseable> closeables;
-    private final Duration grace;
+    private final List<ProxyListener> listeners = new ArrayList<>();
     private final InetSocketAddress adminAddress;
+    private volatile Generation current;
 
-    private Podrouter(EventLoopGroup boss, EventLoopGroup workers, List<ProxyListener> listeners, RouteCache<Route> cache,
-                      ClientConnections clients, List<AutoCloseable> closeables, Duration grace,
-                      InetSocketAddress adminAddress) {
-        this.adminAddress = adminAddress;
+    private Podrouter(Transport transport, EventLoopGroup boss, EventLoopGroup workers, Generation.Shared shared,
+                      List<AutoCloseable> closeables, Generation first, InetSocketAddress adminAddress) {
+        this.transport = transport;
         this.boss = boss;
         this.workers = workers;
-        this.listeners = listeners;
-        this.cache = cache;
-        this.clients = clients;
+        this.shared = shared;
         this.closeables = closeables;
-        this.grace = grace;
-    }
-
-    /** Where the admin API listens, or null when it is off. */
-    public InetSocketAddress adminAddress() {
-        return adminAddress;
-    }
-
-    /** The cache of directory answers, or null when no directory is configured. */
-    public RouteCache<Route> routeCache() {
-        return cache;
+        this.current = first;
+        this.adminAddress = adminAddress;
     }
 
     public static Podrouter start(PodrouterConfig config) throws InterruptedException {
@@ -84,69 +63,46 @@ public final class Podrouter implements AutoCloseable {
     public static Podrouter start(PodrouterConfig config, Transport transport) throws InterruptedException {
         EventLoopGroup boss = transport.newGroup(1, "podrouter-accept");
         EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
-        List<ProxyListener> listeners = new ArrayList<>();
         List<AutoCloseable> closeables = new ArrayList<>();
-        InetSocketAddress adminAddress = null;
+        Podrouter router = null;
         try {
-            Bootstrap connections = connections(config, transport);
-            Map<String, Pod> pods = pods(config, connections);
-            Map<String, Pod> routes = new HashMap<>();
-            for (MapEntry e : config.routing().entries()) {
-                routes.put(e.key(), pods.get(e.backend()));
-            }
-            Pod fallback = config.routing().unknown().hasBackend() ? pods.get(config.routing().unknown().backend()) : null;
-            RouteTable table = new RouteTable(pods.values(), routes, fallback);
-            for (BackendConfig b : config.backends().values()) {
-                if (b.check() != null) {
-                    HealthChecker checker = new HealthChecker(pods.get(b.name()), b.check(), workers.next(), connections);
-                    checker.start();
-                    closeables.add(checker);
-                }
-            }
-            RouteCache<Route> cache = null;
-            DirectoryConfig directory = config.routing().directory();
-            if (directory != null) {
-                cache = new RouteCache<>(new DirectoryClient(directory, connections), config.routing().cache(),
-                        table::routeToPod,
-                        new RouteCache.Outcomes<>(RequestRouter.unknownRoute(table, config.routing()),
-                                RequestRouter.INVALID_ANSWER, RequestRouter.DIRECTORY_FAILED),
-                        Ticker.systemTicker());
-                log.info("tenant directory: {} (timeout {}, cache of up to {} entries)", directory.urls(),
-                        Sizes.formatDuration(directory.timeout()), config.routing().cache().maxEntries());
-            }
-            RequestRouter router = new RequestRouter(table, cache, config.routing());
-            ClientConnections connectionsIn = new ClientConnections();
-            RequestMetrics requestMetrics = new RequestMetrics();
-            if (config.admin() != null) {
-                Metrics metrics = new Metrics(pods.values(), requestMetrics, connectionsIn, cache);
-                EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
-                closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
-                AdminServer admin = AdminServer.start(config.admin(), table, cache, metrics, requestMetrics, adminLoop,
-                        transport.serverChannel());
-                closeables.add(0, admin);
-                adminAddress = admin.localAddress();
-            }
             AccessLog accessLog = null;
             if (config.accessLog().enabled()) {
                 try {
                     accessLog = new AccessLog(config.accessLog());
                 } catch (java.io.IOException e) {
-                    throw new IllegalStateException("cannot open the access log " + config.accessLog().path() + ": " + e.getMessage(), e);
+                    throw new IllegalStateException("cannot open the access log " + config.accessLog().path() + ": "
+                            + e.getMessage(), e);
                 }
                 closeables.add(accessLog);
             }
-            ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http",
-                    connectionsIn, requestMetrics, accessLog);
+            Generation.Shared shared = new Generation.Shared(connections(config, transport), workers,
+                    new ClientConnections(), new RequestMetrics(), accessLog);
+            Generation first = Generation.build(config, shared, null);
+            InetSocketAddress adminAddress = null;
+            Podrouter[] self = new Podrouter[1];
+            if (config.admin() != null) {
+                EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
+                closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+                AdminServer admin = AdminServer.start(config.admin(), new View(() -> self[0]), adminLoop,
+                        transport.serverChannel());
+                closeables.add(0, admin);
+                adminAddress = admin.localAddress();
+            }
+            router = new Podrouter(transport, boss, workers, shared, closeables, first, adminAddress);
+            self[0] = router;
             for (ListenerConfig l : config.listeners()) {
-                listeners.add(ProxyListener.bind(l.bind(), transport, boss, workers, settings, config.limits(), config.timeouts()));
+                router.listeners.add(router.bind(l.bind()));
             }
             log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
-                    Main.version(), transport.name(), config.eventLoopThreads(), pods.size(), routes.size(),
-                    listeners.stream().map(ProxyListener::localAddress).map(InetSocketAddress::toString).toList());
-            return new Podrouter(boss, workers, listeners, cache, connectionsIn, closeables, config.shutdownGrace(),
-                    adminAddress);
+                    Main.version(), transport.name(), config.eventLoopThreads(), first.pods.size(),
+                    config.routing().entries().size(), router.addresses());
+            return router;
         } catch (RuntimeException | InterruptedException e) {
-            listeners.forEach(ProxyListener::close);
+            if (router != null) {
+                router.listeners.forEach(ProxyListener::close);
+                router.current.retire();
+            }
             for (AutoCloseable c : closeables) {
                 try {
                     c.close();
@@ -160,6 +116,10 @@ public final class Podrouter implements AutoCloseable {
         }
     }
 
+    private ProxyListener bind(HostAndPort address) throws InterruptedException {
+        return ProxyListener.bind(address, transport, boss, workers, () -> current.settings);
+    }
+
     /** Options for every outgoing connection, to servers and to the directory. */
     private static Bootstrap connections(PodrouterConfig config, Transport transport) {
         return new Bootstrap()
@@ -170,20 +130,73 @@ public final class Podrouter implements AutoCloseable {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
     }
 
-    private static Map<String, Pod> pods(PodrouterConfig config, Bootstrap connections) {
-        Bootstrap upstream = connections.clone().handler(new UpstreamChannelInitializer(config.timeouts().idle(),
-                config.pool().idleTimeout()));
-        Map<String, Pod> pods = new LinkedHashMap<>();
-        for (BackendConfig b : config.backends().values()) {
-            List<Server> servers = new ArrayList<>();
-            for (ServerConfig s : b.servers()) {
-                servers.add(new Server(b.name(), s.address(), new UpstreamPool(s.address(), upstream,
-                        config.pool().maxIdle()), s.maxconn(), s.weight(), s.backup(),
-                        b.passiveFailures(), b.passiveCooldown().toNanos()));
-            }
-            pods.put(b.name(), new Pod(b.name(), servers, b.balance(), b.maxQueue(), config.timeouts().queue()));
+    /**
+     * Re-reads the configuration file and switches to it. An invalid file changes nothing. The
+     * switch is atomic for new requests; requests in flight finish on the old settings; cached
+     * directory answers and map entries set at run time are kept.
+     *
+     * @return the errors that kept the configuration as it was; empty when it switched
+     */
+    public synchronized List<String> reload() {
+        Generation old = current;
+        PodrouterConfig config;
+        try {
+            config = ConfigReader.read(old.config.source());
+        } catch (ConfigException e) {
+            List<String> errors = e.errors().stream().map(Object::toString).toList();
+            errors.forEach(err -> log.error("reload refused, configuration kept: {}", err));
+            return errors;
         }
-        return pods;
+        List<String> notes = new ArrayList<>();
+        if (config.eventLoopThreads() != old.config.eventLoopThreads()) {
+            notes.add("threads");
+        }
+        if (!java.util.Objects.equals(config.admin(), old.config.admin())) {
+            notes.add("admin");
+        }
+        if (!config.accessLog().equals(old.config.accessLog())) {
+            notes.add("access-log");
+        }
+        if (!config.timeouts().connect().equals(old.config.timeouts().connect())) {
+            notes.add("timeouts.connect");
+        }
+        // New listeners first: if one cannot bind, nothing has changed yet.
+        List<ProxyListener> added = new ArrayList<>();
+        java.util.Set<HostAndPort> wanted = new java.util.HashSet<>();
+        for (ListenerConfig l : config.listeners()) {
+            wanted.add(l.bind());
+            if (listeners.stream().noneMatch(p -> p.configured().equals(l.bind()))) {
+                try {
+                    added.add(bind(l.bind()));
+                } catch (Exception e) {
+                    added.forEach(ProxyListener::close);
+                    String error = "cannot listen on " + l.bind() + ": " + e.getMessage();
+                    log.error("reload refused, configuration kept: {}", error);
+                    return List.of(error);
+                }
+            }
+        }
+        Generation next = Generation.build(config, shared, old);
+        current = next;
+        old.retire();
+        List<ProxyListener> removed = listeners.stream().filter(p -> !wanted.contains(p.configured())).toList();
+        removed.forEach(ProxyListener::close);
+        listeners.removeAll(removed);
+        listeners.addAll(added);
+        log.info("reloaded {}: {} pods, {} map entries, listening on {}{}", config.source(), next.pods.size(),
+                config.routing().entries().size(), addresses(),
+                notes.isEmpty() ? "" : "; changes to " + String.join(", ", notes) + " take effect at the next restart");
+        return List.of();
+    }
+
+    /** Where the admin API listens, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
+    }
+
+    /** The cache of directory answers, or null when no directory is configured. */
+    public RouteCache<Route> routeCache() {
+        return current.cache;
     }
 
     /** The bound addresses, in the order of the configuration's listeners. */
@@ -206,11 +219,12 @@ public final class Podrouter implements AutoCloseable {
      * to {@code shutdown.grace}, then closes.
      */
     public void stopGracefully() {
-        stop(grace);
+        stop(current.config.shutdownGrace());
     }
 
-    private void stop(Duration allowed) {
+    private synchronized void stop(Duration allowed) {
         listeners.forEach(ProxyListener::close);
+        ClientConnections clients = shared.clients();
         int busy = clients.size();
         if (busy > 0 && !allowed.isZero()) {
             log.info("stopping: no longer accepting; waiting up to {} for {} client connections",
@@ -225,6 +239,7 @@ public final class Podrouter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        current.retire();
         for (AutoCloseable c : closeables) {
             try {
                 c.close();
@@ -235,5 +250,38 @@ public final class Podrouter implements AutoCloseable {
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("podrouter stopped");
+    }
+
+    /** The admin listener's view: always the current generation. */
+    private record View(java.util.function.Supplier<Podrouter> router) implements RouterView {
+        @Override
+        public RouteTable table() {
+            return router.get().current.table;
+        }
+
+        @Override
+        public RouteCache<Route> cache() {
+            return router.get().current.cache;
+        }
+
+        @Override
+        public java.util.Collection<Pod> pods() {
+            return router.get().current.pods.values();
+        }
+
+        @Override
+        public RequestMetrics requestMetrics() {
+            return router.get().shared.metrics();
+        }
+
+        @Override
+        public ClientConnections clients() {
+            return router.get().shared.clients();
+        }
+
+        @Override
+        public List<String> reload() {
+            return router.get().reload();
+        }
     }
 }

@@ -17,6 +17,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "the configuration file (YAML)")
     Path config;
 
+    /** SIGHUP reloads the configuration, as with most servers. */
+    @SuppressWarnings("restriction")
+    private static void onHangUp(Podrouter router) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                Thread t = new Thread(router::reload, "podrouter-reload");
+                t.start();
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // No SIGHUP on this platform: POST /reload on the admin listener still works.
+        }
+    }
+
     static boolean isRunning() {
         return running;
     }
@@ -41,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
             router.stopGracefully();
             stopped.countDown();
         }, "podrouter-shutdown"));
+        onHangUp(router);
         running = true;
         stopped.await();
         return 0;

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.directory.RouteCache;
-import io.podrouter.proxy.RequestMetrics;
 import io.podrouter.routing.Route;
 import io.podrouter.routing.RouteTable;
 import io.podrouter.routing.RoutingKey;
@@ -33,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * PUT    /backends/{pod}/servers/{address}/state   body: ready | drain | maint
  * GET    /metrics                          Prometheus text format
  * GET    /stats                            the stats page (HTML, reads /stats.json every 2 s)
+ * POST   /reload                           re-read the configuration (kept as is when invalid)
  * </pre>
  */
 final class AdminApi {
@@ -40,18 +40,15 @@ final class AdminApi {
     private static final int DEFAULT_PAGE = 100;
     private static final int MAX_PAGE = 10_000;
 
-    private final RouteTable table;
-    private final RouteCache<Route> cache;
+    private final RouterView router;
     private final Metrics metrics;
-    private final RequestMetrics requests;
     private final byte[] statsPage;
+    private RouteTable table;
+    private RouteCache<Route> cache;
 
-    /** @param cache the directory answers, or null when there is no directory */
-    AdminApi(RouteTable table, RouteCache<Route> cache, Metrics metrics, RequestMetrics requests) {
-        this.table = table;
-        this.cache = cache;
+    AdminApi(RouterView router, Metrics metrics) {
+        this.router = router;
         this.metrics = metrics;
-        this.requests = requests;
         try (var in = AdminApi.class.getResourceAsStream("stats.html")) {
             this.statsPage = in.readAllBytes();
         } catch (java.io.IOException | NullPointerException e) {
@@ -74,8 +71,16 @@ final class AdminApi {
         }
     }
 
+    /** Runs on the admin listener's single event loop, so the fields below are its own. */
     Answer handle(HttpMethod method, String uri, byte[] body) {
+        table = router.table();
+        cache = router.cache();
         QueryStringDecoder q = new QueryStringDecoder(uri);
+        if (q.path().equals("/reload") && method.equals(HttpMethod.POST)) {
+            List<String> errors = router.reload();
+            return errors.isEmpty() ? Answer.ok(Map.of("reloaded", true))
+                    : new Answer(400, Map.of("reloaded", false, "errors", errors));
+        }
         if (method.equals(HttpMethod.GET)) {
             switch (q.path()) {
                 case "/metrics":
@@ -252,7 +257,7 @@ final class AdminApi {
     private Map<String, Object> stats() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("time_ms", System.currentTimeMillis());
-        long total = requests.unrouted().total();
+        long total = router.requestMetrics().unrouted().total();
         List<Map<String, Object>> pods = new ArrayList<>();
         for (Pod pod : new TreeMap<>(table.pods()).values()) {
             Map<String, Object> p = describe(pod);

@@ -23,10 +23,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.podrouter.config.AdminConfig;
-import io.podrouter.directory.RouteCache;
-import io.podrouter.proxy.RequestMetrics;
-import io.podrouter.routing.Route;
-import io.podrouter.routing.RouteTable;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -156,9 +152,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Starts the admin listener of a running router over its route table and cache (null: no directory). */
-    public static AdminServer start(AdminConfig config, RouteTable table, RouteCache<Route> cache, Metrics metrics,
-                                    RequestMetrics requests, EventLoopGroup group,
+    public static AdminServer start(AdminConfig config, RouterView router, EventLoopGroup group,
                                     Class<? extends ServerChannel> channelType) throws InterruptedException {
-        return start(config, new AdminApi(table, cache, metrics, requests), group, channelType);
+        return start(config, new AdminApi(router, new Metrics(router)), group, channelType);
     }
 }

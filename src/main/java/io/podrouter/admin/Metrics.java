@@ -13,7 +13,6 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Collection;
 
 /**
  * The router's metrics in Prometheus text format. The hot path only bumps adders that already
@@ -23,17 +22,16 @@ public final class Metrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    /**
-     * @param cache the directory answers, or null when there is no directory
-     */
-    public Metrics(Collection<Pod> pods, RequestMetrics requests, ClientConnections clients, RouteCache<Route> cache) {
+    public Metrics(RouterView router) {
+        RequestMetrics requests = router.requestMetrics();
+        ClientConnections clients = router.clients();
         CounterWithCallback.builder()
                 .name("podrouter_requests")
                 .help("Requests answered, by pod (none: answered before a pod was chosen) and status; 499: client went away")
                 .labelNames("backend", "code")
                 .callback(cb -> {
                     requests.unrouted().forEach((code, n) -> cb.call(n, "none", Integer.toString(code)));
-                    for (Pod pod : pods) {
+                    for (Pod pod : router.pods()) {
                         pod.responses().forEach((code, n) -> cb.call(n, pod.name(), Integer.toString(code)));
                     }
                 })
@@ -46,7 +44,7 @@ public final class Metrics {
                 .callback(cb -> {
                     cb.call(clients.size(), "client");
                     long servers = 0;
-                    for (Pod pod : pods) {
+                    for (Pod pod : router.pods()) {
                         for (Server s : pod.servers()) {
                             servers += s.pool().openConnections();
                         }
@@ -58,53 +56,80 @@ public final class Metrics {
                 .name("podrouter_backend_queue")
                 .help("Requests waiting for a free server, by pod")
                 .labelNames("backend")
-                .callback(cb -> pods.forEach(pod -> cb.call(pod.queued(), pod.name())))
+                .callback(cb -> router.pods().forEach(pod -> cb.call(pod.queued(), pod.name())))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("podrouter_server_up")
                 .help("1 when a server takes requests (healthy and ready), else 0")
                 .labelNames("backend", "server")
-                .callback(cb -> pods.forEach(pod -> pod.servers()
+                .callback(cb -> router.pods().forEach(pod -> pod.servers()
                         .forEach(s -> cb.call(s.isUp() ? 1 : 0, pod.name(), s.address().toString()))))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("podrouter_server_active_requests")
                 .help("Requests a server is serving now")
                 .labelNames("backend", "server")
-                .callback(cb -> pods.forEach(pod -> pod.servers()
+                .callback(cb -> router.pods().forEach(pod -> pod.servers()
                         .forEach(s -> cb.call(s.active(), pod.name(), s.address().toString()))))
                 .register(registry);
-        if (cache != null) {
-            DirectoryClient directory = cache.directory();
-            CounterWithCallback.builder()
-                    .name("podrouter_directory_lookups")
-                    .help("Lookups of the tenant directory, by outcome")
-                    .labelNames("outcome")
-                    .callback(cb -> directory.outcomes().forEach((outcome, n) -> cb.call(n, outcome)))
-                    .register(registry);
-            registry.register(directory.durationHistogram());
-            GaugeWithCallback.builder()
-                    .name("podrouter_directory_circuit_open")
-                    .help("1 while lookups fail fast because the directory keeps failing")
-                    .callback(cb -> cb.call(directory.circuitOpen() ? 1 : 0))
-                    .register(registry);
-            GaugeWithCallback.builder()
-                    .name("podrouter_route_cache_entries")
-                    .help("Directory answers cached")
-                    .callback(cb -> cb.call(cache.size()))
-                    .register(registry);
-            CounterWithCallback.builder()
-                    .name("podrouter_route_cache_requests")
-                    .help("Route cache lookups by result: hit, negative (a cached 404 or unusable answer), miss, stale (served past its TTL while the directory failed)")
-                    .labelNames("result")
-                    .callback(cb -> {
+        CounterWithCallback.builder()
+                .name("podrouter_directory_lookups")
+                .help("Lookups of the tenant directory, by outcome")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    if (cache != null) {
+                        cache.directory().outcomes().forEach((outcome, n) -> cb.call(n, outcome));
+                    }
+                })
+                .register(registry);
+        registry.register(new DirectoryDurations(router));
+        GaugeWithCallback.builder()
+                .name("podrouter_directory_circuit_open")
+                .help("1 while lookups fail fast because the directory keeps failing")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    if (cache != null) {
+                        cb.call(cache.directory().circuitOpen() ? 1 : 0);
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("podrouter_route_cache_entries")
+                .help("Directory answers cached")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    cb.call(cache == null ? 0 : cache.size());
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("podrouter_route_cache_requests")
+                .help("Route cache lookups by result: hit, negative (a cached 404 or unusable answer), miss, stale (served past its TTL while the directory failed)")
+                .labelNames("result")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    if (cache != null) {
                         RouteCache.Counts c = cache.counts();
                         cb.call(c.hits(), "hit");
                         cb.call(c.negative(), "negative");
                         cb.call(c.misses(), "miss");
                         cb.call(c.stale(), "stale");
-                    })
-                    .register(registry);
+                    }
+                })
+                .register(registry);
+    }
+
+    /** The current directory client's lookup durations (a reload may bring a new client). */
+    private record DirectoryDurations(RouterView router) implements io.prometheus.metrics.model.registry.Collector {
+        @Override
+        public io.prometheus.metrics.model.snapshots.MetricSnapshot collect() {
+            RouteCache<Route> cache = router.cache();
+            return cache == null ? null : cache.directory().durationHistogram().collect();
+        }
+
+        @Override
+        public String getPrometheusName() {
+            return "podrouter_directory_lookup_duration_seconds";
         }
     }
 

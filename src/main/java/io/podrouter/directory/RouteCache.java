@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class RouteCache<R> {
     private static final Logger log = LoggerFactory.getLogger(RouteCache.class);
 
-    private final DirectoryClient directory;
-    private final CacheConfig config;
-    private final Function<String, R> routeOfBackend;
-    private final Outcomes<R> outcomes;
+    private volatile DirectoryClient directory;
+    private volatile CacheConfig config;
+    private volatile Function<String, R> routeOfBackend;
+    private volatile Outcomes<R> outcomes;
     private final Ticker ticker;
     private final Cache<String, CachedRoute<R>> cache;
     private final ConcurrentHashMap<String, PendingLookup<R>> pending = new ConcurrentHashMap<>();
@@ -180,6 +180,39 @@ public final class RouteCache<R> {
         long refreshAt = now + ttlNanos / 100 * config.refreshAfterPercent();
         long keepUntil = mayServeStale ? freshUntil + config.staleIfError().toNanos() : freshUntil;
         return new CachedRoute<>(route, kind, now, refreshAt, freshUntil, keepUntil);
+    }
+
+    /**
+     * Takes a new configuration (a reload) while keeping the cached answers: each is mapped with
+     * {@code remap}, and dropped when that gives null (its backend is gone) or when it is a negative
+     * or invalid entry (the old configuration's refusals).
+     *
+     * @return the keys dropped because their backend is gone
+     */
+    public List<String> reconfigure(DirectoryClient directory, CacheConfig config, Function<String, R> routeOfBackend,
+                                    Outcomes<R> outcomes, Function<R, R> remap) {
+        this.directory = directory;
+        this.config = config;
+        this.routeOfBackend = routeOfBackend;
+        this.outcomes = outcomes;
+        cache.policy().eviction().ifPresent(e -> e.setMaximum(config.maxEntries()));
+        List<String> dropped = new ArrayList<>();
+        cache.asMap().replaceAll((key, e) -> {
+            if (e.kind != CachedRoute.Kind.TENANT) {
+                return e; // refusals are short-lived; replaced below
+            }
+            R route = remap.apply(e.route);
+            if (route == null) {
+                dropped.add(key);
+                return e;
+            }
+            CachedRoute<R> moved = new CachedRoute<>(route, e.kind, e.fetchedAt, e.refreshAt, e.freshUntil, e.keepUntil);
+            moved.hits = e.hits;
+            return moved;
+        });
+        cache.asMap().entrySet().removeIf(en -> en.getValue().kind != CachedRoute.Kind.TENANT);
+        dropped.forEach(cache::invalidate);
+        return dropped;
     }
 
     /** Removes the cached answer for {@code key}, so the next request asks the directory again. */

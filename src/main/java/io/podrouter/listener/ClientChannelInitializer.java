@@ -10,21 +10,21 @@ import io.podrouter.proxy.FrontendHandler;
 import io.podrouter.proxy.PipelineNames;
 import io.podrouter.proxy.ProxySettings;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Builds the pipeline of an accepted client connection (order: see {@link PipelineNames}). */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
-    private final ProxySettings settings;
-    private final LimitsConfig limits;
-    private final TimeoutsConfig timeouts;
+    private final Supplier<ProxySettings> settings;
 
-    ClientChannelInitializer(ProxySettings settings, LimitsConfig limits, TimeoutsConfig timeouts) {
+    ClientChannelInitializer(Supplier<ProxySettings> settings) {
         this.settings = settings;
-        this.limits = limits;
-        this.timeouts = timeouts;
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        ProxySettings current = settings.get();
+        LimitsConfig limits = current.limits();
+        TimeoutsConfig timeouts = current.timeoutsConfig();
         ch.pipeline()
                 .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
                         timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS))

@@ -6,22 +6,28 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.podrouter.config.HostAndPort;
-import io.podrouter.config.LimitsConfig;
-import io.podrouter.config.TimeoutsConfig;
 import io.podrouter.proxy.ProxySettings;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 
 /** One bound listening socket whose connections are proxied. */
 public final class ProxyListener {
+    private final HostAndPort configured;
     private final Channel channel;
 
-    private ProxyListener(Channel channel) {
+    private ProxyListener(HostAndPort configured, Channel channel) {
+        this.configured = configured;
         this.channel = channel;
     }
 
+    /** The address as configured (port 0 included), to match listeners across reloads. */
+    public HostAndPort configured() {
+        return configured;
+    }
+
+    /** @param settings the current settings, read as each connection and each request starts */
     public static ProxyListener bind(HostAndPort address, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
-                                     ProxySettings settings, LimitsConfig limits, TimeoutsConfig timeouts)
-            throws InterruptedException {
+                                     Supplier<ProxySettings> settings) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -30,9 +36,9 @@ public final class ProxyListener {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new ClientChannelInitializer(settings, limits, timeouts));
+                .childHandler(new ClientChannelInitializer(settings));
         Channel ch = b.bind(address.host(), address.port()).sync().channel();
-        return new ProxyListener(ch);
+        return new ProxyListener(address, ch);
     }
 
     public InetSocketAddress localAddress() {

@@ -23,6 +23,7 @@ import io.podrouter.routing.RequestTarget;
 import io.podrouter.routing.Route;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     static final int PAUSED_BY_QUEUE = 1;
     static final int PAUSED_BY_UPSTREAM = 2;
 
-    private final ProxySettings settings;
+    private final Supplier<ProxySettings> currentSettings;
+    /** The settings the current request started with (a reload affects the next request, not this one). */
+    private ProxySettings settings;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private ClientResponseEncoder encoder;
@@ -54,8 +57,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private int pauses;
 
-    public FrontendHandler(ProxySettings settings) {
-        this.settings = settings;
+    public FrontendHandler(Supplier<ProxySettings> currentSettings) {
+        this.currentSettings = currentSettings;
+        this.settings = currentSettings.get();
     }
 
     @Override
@@ -170,6 +174,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(HttpRequest request) {
+        settings = currentSettings.get();
         encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
         if (request.decoderResult().isFailure()) {
             refuseMalformed(request);

@@ -2,11 +2,15 @@ package io.podrouter.proxy;
 
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.config.Cidr;
+import io.podrouter.config.LimitsConfig;
 import io.podrouter.config.TimeoutsConfig;
 import io.podrouter.routing.RequestRouter;
 import java.util.List;
 
-/** What every client connection of one listener shares: where requests go and how long to wait. */
+/**
+ * What client connections share: where requests go, how long to wait, what to count. A reload
+ * makes a new one; each request reads the current one when it starts.
+ */
 public final class ProxySettings {
     private final RequestRouter router;
     private final TimeoutsConfig timeouts;
@@ -14,15 +18,25 @@ public final class ProxySettings {
     private final ClientConnections connections;
     private final RequestMetrics metrics;
     private final AccessLog accessLog;
+    private final LimitsConfig limits;
 
     public ProxySettings(RequestRouter router, TimeoutsConfig timeouts, List<Cidr> trustedProxies, String scheme,
-                         ClientConnections connections, RequestMetrics metrics, AccessLog accessLog) {
+                         ClientConnections connections, RequestMetrics metrics, AccessLog accessLog, LimitsConfig limits) {
+        this.limits = limits;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.router = router;
         this.timeouts = timeouts;
         this.forwarded = new ForwardedHeaders(trustedProxies, scheme);
         this.connections = connections;
+    }
+
+    public LimitsConfig limits() {
+        return limits;
+    }
+
+    public TimeoutsConfig timeoutsConfig() {
+        return timeouts;
     }
 
     /** The access log, or null when it is off. */

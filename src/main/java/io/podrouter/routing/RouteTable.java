@@ -16,6 +16,8 @@ public final class RouteTable {
     private final Route.To fallback;
     private final Map<String, Route.To> pods = new HashMap<>();
     private final Map<String, Route.To> directoryRoutes = new HashMap<>();
+    /** Changes made at run time (the admin API), by key: the backend, or "" for a removal; kept across reloads. */
+    private final Map<String, String> runtimeChanges = new ConcurrentHashMap<>();
 
     /**
      * @param allPods every configured pod
@@ -63,12 +65,37 @@ public final class RouteTable {
             return false;
         }
         routes.put(key, to);
+        runtimeChanges.put(key, backend);
         return true;
     }
 
     /** Removes a static entry; true when there was one. */
     public boolean remove(String key) {
+        runtimeChanges.put(key, "");
         return routes.remove(key) != null;
+    }
+
+    /**
+     * Applies the run-time changes made to {@code previous} (a table of an earlier configuration)
+     * to this one; a change naming a backend this configuration lacks is dropped and reported.
+     *
+     * @return the keys whose changes were dropped
+     */
+    public java.util.List<String> keepRuntimeChanges(RouteTable previous) {
+        java.util.List<String> dropped = new java.util.ArrayList<>();
+        previous.runtimeChanges.forEach((key, backend) -> {
+            if (backend.isEmpty()) {
+                remove(key);
+            } else if (!put(key, backend)) {
+                dropped.add(key + " -> " + backend);
+            }
+        });
+        return dropped;
+    }
+
+    /** The run-time changes, by key: the backend, or "" for a removal. */
+    public Map<String, String> runtimeChanges() {
+        return Map.copyOf(runtimeChanges);
     }
 
     /** A snapshot of the static entries: key to pod name. */
