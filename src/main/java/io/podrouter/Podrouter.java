@@ -42,18 +42,17 @@ public final class Podrouter implements AutoCloseable {
     private final Generation.Shared shared;
     private final List<AutoCloseable> closeables;
     private final List<ProxyListener> listeners = new ArrayList<>();
-    private final InetSocketAddress adminAddress;
+    private volatile InetSocketAddress adminAddress;
     private volatile Generation current;
 
     private Podrouter(Transport transport, EventLoopGroup boss, EventLoopGroup workers, Generation.Shared shared,
-                      List<AutoCloseable> closeables, Generation first, InetSocketAddress adminAddress) {
+                      List<AutoCloseable> closeables, Generation first) {
         this.transport = transport;
         this.boss = boss;
         this.workers = workers;
         this.shared = shared;
         this.closeables = closeables;
         this.current = first;
-        this.adminAddress = adminAddress;
     }
 
     public static Podrouter start(PodrouterConfig config) throws InterruptedException {
@@ -78,24 +77,19 @@ public final class Podrouter implements AutoCloseable {
             }
             Generation.Shared shared = new Generation.Shared(connections(config, transport), workers,
                     new ClientConnections(), new RequestMetrics(), accessLog);
-            Generation first = Generation.build(config, shared, null);
-            InetSocketAddress adminAddress = null;
-            Podrouter[] self = new Podrouter[1];
+            router = new Podrouter(transport, boss, workers, shared, closeables, Generation.build(config, shared, null));
             if (config.admin() != null) {
                 EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
                 closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
-                AdminServer admin = AdminServer.start(config.admin(), new View(() -> self[0]), adminLoop,
-                        transport.serverChannel());
+                AdminServer admin = AdminServer.start(config.admin(), new View(router), adminLoop, transport.serverChannel());
                 closeables.add(0, admin);
-                adminAddress = admin.localAddress();
+                router.adminAddress = admin.localAddress();
             }
-            router = new Podrouter(transport, boss, workers, shared, closeables, first, adminAddress);
-            self[0] = router;
             for (ListenerConfig l : config.listeners()) {
                 router.listeners.add(router.bind(l.bind()));
             }
             log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
-                    Main.version(), transport.name(), config.eventLoopThreads(), first.pods.size(),
+                    Main.version(), transport.name(), config.eventLoopThreads(), router.current.pods.size(),
                     config.routing().entries().size(), router.addresses());
             return router;
         } catch (RuntimeException | InterruptedException e) {
@@ -253,35 +247,35 @@ public final class Podrouter implements AutoCloseable {
     }
 
     /** The admin listener's view: always the current generation. */
-    private record View(java.util.function.Supplier<Podrouter> router) implements RouterView {
+    private record View(Podrouter router) implements RouterView {
         @Override
         public RouteTable table() {
-            return router.get().current.table;
+            return router.current.table;
         }
 
         @Override
         public RouteCache<Route> cache() {
-            return router.get().current.cache;
+            return router.current.cache;
         }
 
         @Override
         public java.util.Collection<Pod> pods() {
-            return router.get().current.pods.values();
+            return router.current.pods.values();
         }
 
         @Override
         public RequestMetrics requestMetrics() {
-            return router.get().shared.metrics();
+            return router.shared.metrics();
         }
 
         @Override
         public ClientConnections clients() {
-            return router.get().shared.clients();
+            return router.shared.clients();
         }
 
         @Override
         public List<String> reload() {
-            return router.get().reload();
+            return router.reload();
         }
     }
 }
