@@ -274,6 +274,12 @@ public final class Podrouter implements AutoCloseable {
         }
 
         @Override
+        public java.nio.file.Path persistedMap() {
+            var routing = router.current.config.routing();
+            return routing.mapPersist() ? routing.map() : null;
+        }
+
+        @Override
         public List<String> reload() {
             return router.reload();
         }

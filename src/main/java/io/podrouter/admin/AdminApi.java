@@ -194,6 +194,10 @@ final class AdminApi {
             cache.invalidate(key);
         }
         log.info("admin: {} now routes to {} (static entry)", key, backend);
+        String persistError = persist();
+        if (persistError != null) {
+            return Answer.error(500, "the entry is in effect, but " + persistError);
+        }
         return Answer.ok(staticEntry(key, backend));
     }
 
@@ -208,11 +212,45 @@ final class AdminApi {
             cache.invalidate(key);
         }
         log.info("admin: removed {} (static: {}, cached: {})", key, wasStatic, wasCached);
+        String persistError = wasStatic ? persist() : null;
+        if (persistError != null) {
+            return Answer.error(500, "the entry is removed, but " + persistError);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("key", key);
         out.put("static", wasStatic);
         out.put("cached", wasCached);
         return new Answer(wasStatic || wasCached ? 200 : 404, out);
+    }
+
+    /**
+     * Writes the static entries back to the map file when routing.map-persist is on: to a
+     * temporary file beside it, then renamed over it, so a reader never sees half a file.
+     *
+     * @return why it could not be written, or null
+     */
+    private String persist() {
+        java.nio.file.Path map = router.persistedMap();
+        if (map == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder("# Written by podrouter (routing.map-persist) at ")
+                .append(java.time.Instant.now()).append("\n# <key> <backend>\n");
+        new TreeMap<>(table.entries()).forEach((k, b) -> out.append(k).append(' ').append(b).append('\n'));
+        try {
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile(map.toAbsolutePath().getParent(), ".podrouter-map", ".tmp");
+            try {
+                java.nio.file.Files.writeString(tmp, out);
+                java.nio.file.Files.move(tmp, map, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            log.error("admin: cannot write the map file {}: {}", map, e.toString());
+            return "writing " + map + " failed: " + e.getMessage();
+        }
     }
 
     private Answer purge(String backend) {

@@ -22,6 +22,9 @@ public interface RouterView {
 
     ClientConnections clients();
 
+    /** The map file to write changed entries back to (routing.map-persist), or null. */
+    java.nio.file.Path persistedMap();
+
     /** Re-reads the configuration file and switches to it; returns its errors (empty when it switched). */
     List<String> reload();
 }

@@ -241,8 +241,12 @@ public final class ConfigReader {
         }
         DirectoryConfig directory = r.has("directory") ? directory(r.section("directory")) : null;
         CacheConfig cache = cache(r.section("cache"));
+        boolean persist = r.value("map-persist", false, ConfigReader::bool);
+        if (persist && map == null) {
+            r.error("map-persist", "needs routing.map: the file to write entries back to");
+        }
         r.rejectUnknownKeys();
-        return new RoutingConfig(key, map, entries, unknown, directory, cache);
+        return new RoutingConfig(key, map, entries, unknown, directory, cache, persist);
     }
 
     private static DirectoryConfig directory(YamlSection d) {

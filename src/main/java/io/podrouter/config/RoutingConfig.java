@@ -12,9 +12,10 @@ import java.util.List;
  * @param unknown what to do with a key that has no entry (and that the directory does not know)
  * @param directory the tenant directory asked about keys with no entry, or null when there is none
  * @param cache the cache of directory answers
+ * @param mapPersist write entries changed through the admin API back to the map file
  */
 public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, UnknownRoute unknown,
-                            DirectoryConfig directory, CacheConfig cache) {
+                            DirectoryConfig directory, CacheConfig cache, boolean mapPersist) {
     public RoutingConfig {
         entries = List.copyOf(entries);
     }

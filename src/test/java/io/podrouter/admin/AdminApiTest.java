@@ -121,6 +121,24 @@ class AdminApiTest {
     }
 
     @Test
+    void withMapPersistChangesAreWrittenBackToTheMapFile() throws Exception {
+        router.close();
+        router = new RouterFixture(dir).pod("pod0", pod0).pod("pod1", pod1).route("a.example.com", "pod0")
+                .routing("map-persist: true")
+                .yaml("admin: { bind: 127.0.0.1:0, token: " + TOKEN + " }\n")
+                .start();
+        assertThat(call("PUT", "/maps/new.example.com", "pod1", true).statusCode()).isEqualTo(200);
+        assertThat(call("DELETE", "/maps/a.example.com", null, true).statusCode()).isEqualTo(200);
+        String map = Files.readString(dir.resolve("backend.map"));
+        assertThat(map).contains("new.example.com pod1").doesNotContain("a.example.com");
+        assertThat(io.podrouter.config.MapFile.read(dir.resolve("backend.map"), new java.util.ArrayList<>()))
+                .extracting(io.podrouter.config.MapEntry::key).containsExactly("new.example.com");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
     void anAdminListenerOffLoopbackWithoutATokenIsAConfigError() throws Exception {
         Files.writeString(dir.resolve("m.map"), "");
         Path config = dir.resolve("open.yaml");
