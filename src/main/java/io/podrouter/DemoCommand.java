@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.podrouter.config.ConfigReader;
 import io.podrouter.config.HostAndPort;
 import io.podrouter.demo.DemoPod;
+import io.podrouter.demo.SelfSignedCertificate;
 import io.podrouter.directory.DirectoryServer;
 import io.podrouter.listener.Transport;
 import java.nio.file.Files;
@@ -25,6 +26,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8080", description = "router port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int port;
+
+    @Option(names = "--tls-port", defaultValue = "8443",
+            description = "HTTPS port on 127.0.0.1, with a self-signed certificate made at start (default: ${DEFAULT-VALUE})")
+    int tlsPort;
 
     @Override
     public Integer call() throws Exception {
@@ -56,9 +61,15 @@ final class DemoCommand implements Callable<Integer> {
                 tenant1.example.com  pod0
                 tenant2.example.com  pod1
                 """);
+        var certificate = SelfSignedCertificate.write(dir, "demo",
+                List.of("tenant1.example.com", "*.example.com", "localhost"), false);
+        certificate.cert().toFile().deleteOnExit();
+        certificate.key().toFile().deleteOnExit();
         Path config = write(dir, "podrouter.yaml", """
                 listeners:
                   - bind: 127.0.0.1:%d
+                  - bind: 127.0.0.1:%d
+                    tls: { certificates: [ { cert: demo.pem, key: demo.key } ] }
                 routing:
                   map: backend.map
                   directory:
@@ -68,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
                 access-log:
                   path: access.log
                 backends:
-                %s""".formatted(port, directory.localAddress().getPort(), backends));
+                %s""".formatted(port, tlsPort, directory.localAddress().getPort(), backends));
 
         Podrouter router;
         try {
@@ -76,8 +87,8 @@ final class DemoCommand implements Callable<Integer> {
         } catch (Exception e) {
             running.forEach(DemoCommand::closeQuietly);
             group.shutdownGracefully();
-            System.err.println("podrouter demo: cannot start the router on 127.0.0.1:" + port + ": " + e.getMessage()
-                    + "\n(is the port taken? try: bin/podrouter demo --port 18080)");
+            System.err.println("podrouter demo: cannot start the router on 127.0.0.1:" + port + " and " + tlsPort + ": "
+                    + e.getMessage() + "\n(is a port taken? try: bin/podrouter demo --port 18080 --tls-port 18443)");
             return 1;
         }
         String base = "http://127.0.0.1:" + port;
@@ -90,6 +101,7 @@ final class DemoCommand implements Callable<Integer> {
                   curl -H 'Host: acme.example.com' %1$s/hello       # asked of the directory once, then cached: pod1
                   curl -i -H 'Host: nobody.example.com' %1$s/       # neither knows it: 404
                   curl -i -H 'Host: bad/host' %1$s/                 # not a host name: 400, never looked up
+                  curl -k --resolve acme.example.com:%6$d:127.0.0.1 https://acme.example.com:%6$d/   # HTTPS, self-signed
 
                 Move a tenant in the directory:  curl -X PUT -d pod0 http://%2$s%3$sglobex.example.com
                 The router's map, at run time:   curl http://127.0.0.1:%4$d/maps
@@ -97,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
                 Access log:                      %5$s
                 Stop with Ctrl-C.
                 %n""", base, directory.localAddress().getHostString() + ":" + directory.localAddress().getPort(),
-                DirectoryServer.PREFIX, router.adminAddress().getPort(), dir.resolve("access.log"));
+                DirectoryServer.PREFIX, router.adminAddress().getPort(), dir.resolve("access.log"), tlsPort);
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -79,7 +79,7 @@ final class Generation {
         }
         RouteCache<Route> cache = cache(config, shared, table, previous);
         RequestRouter router = new RequestRouter(table, cache, config.routing());
-        ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(), "http",
+        ProxySettings settings = new ProxySettings(router, config.timeouts(), config.trustedProxies(),
                 shared.clients(), shared.metrics(), shared.accessLog(), config.limits());
         Generation g = new Generation(config, pods, table, cache, settings);
         for (BackendConfig b : config.backends().values()) {

@@ -86,7 +86,7 @@ public final class Podrouter implements AutoCloseable {
                 router.adminAddress = admin.localAddress();
             }
             for (ListenerConfig l : config.listeners()) {
-                router.listeners.add(router.bind(l.bind()));
+                router.listeners.add(router.bind(l));
             }
             log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
                     Main.version(), transport.name(), config.eventLoopThreads(), router.current.pods.size(),
@@ -110,8 +110,14 @@ public final class Podrouter implements AutoCloseable {
         }
     }
 
-    private ProxyListener bind(HostAndPort address) throws InterruptedException {
-        return ProxyListener.bind(address, transport, boss, workers, () -> current.settings);
+    private ProxyListener bind(ListenerConfig listener) throws InterruptedException {
+        try {
+            return ProxyListener.bind(listener, transport, boss, workers, () -> current.settings);
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + listener.bind() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Options for every outgoing connection, to servers and to the directory. */
@@ -156,12 +162,18 @@ public final class Podrouter implements AutoCloseable {
         }
         // New listeners first: if one cannot bind, nothing has changed yet.
         List<ProxyListener> added = new ArrayList<>();
-        java.util.Set<HostAndPort> wanted = new java.util.HashSet<>();
+        java.util.Set<ListenerConfig> wanted = new java.util.HashSet<>(config.listeners());
+        List<ProxyListener> replaced = new ArrayList<>();
         for (ListenerConfig l : config.listeners()) {
-            wanted.add(l.bind());
-            if (listeners.stream().noneMatch(p -> p.configured().equals(l.bind()))) {
+            if (listeners.stream().noneMatch(p -> p.configured().equals(l))) {
+                // The same address with other settings (TLS): the old socket must go before the new one binds.
+                listeners.stream().filter(p -> p.configured().bind().equals(l.bind()) && !replaced.contains(p))
+                        .forEach(p -> {
+                            p.close();
+                            replaced.add(p);
+                        });
                 try {
-                    added.add(bind(l.bind()));
+                    added.add(bind(l));
                 } catch (Exception e) {
                     added.forEach(ProxyListener::close);
                     String error = "cannot listen on " + l.bind() + ": " + e.getMessage();
@@ -174,7 +186,7 @@ public final class Podrouter implements AutoCloseable {
         current = next;
         old.retire();
         List<ProxyListener> removed = listeners.stream().filter(p -> !wanted.contains(p.configured())).toList();
-        removed.forEach(ProxyListener::close);
+        removed.stream().filter(p -> !replaced.contains(p)).forEach(ProxyListener::close);
         listeners.removeAll(removed);
         listeners.addAll(added);
         log.info("reloaded {}: {} pods, {} map entries, listening on {}{}", config.source(), next.pods.size(),

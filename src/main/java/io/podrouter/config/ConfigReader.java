@@ -53,7 +53,8 @@ public final class ConfigReader {
 
         YamlSection top = new YamlSection(label, "", root, errors);
         Path baseDir = file.toAbsolutePath().getParent();
-        List<ListenerConfig> listeners = listeners(top);
+        Path baseDir0 = file.toAbsolutePath().getParent();
+        List<ListenerConfig> listeners = listeners(top, baseDir0);
         Map<String, BackendConfig> backends = backends(top);
         RoutingConfig routing = routing(top.section("routing"), baseDir, backends, errors);
         TimeoutsConfig timeouts = timeouts(top.section("timeouts"));
@@ -107,7 +108,52 @@ public final class ConfigReader {
                 accessLog);
     }
 
-    private static List<ListenerConfig> listeners(YamlSection top) {
+    private static TlsConfig tls(YamlSection t, Path baseDir) {
+        List<TlsConfig.Certificate> certificates = new ArrayList<>();
+        List<YamlSection.Item> items = t.list("certificates");
+        if (items.isEmpty()) {
+            t.error("certificates", "a TLS listener needs at least one certificate: [ { cert: site.pem, key: site.key } ]");
+        }
+        for (YamlSection.Item item : items) {
+            YamlSection c = t.section(item);
+            Path cert = c.value("cert", null, v -> baseDir.resolve(v).normalize());
+            Path key = c.value("key", null, v -> baseDir.resolve(v).normalize());
+            if (cert == null) {
+                c.error("cert", "missing: the PEM certificate chain");
+            } else if (!java.nio.file.Files.isReadable(cert)) {
+                c.error("cert", "cannot read " + cert);
+            }
+            if (key == null) {
+                c.error("key", "missing: the PEM private key");
+            } else if (!java.nio.file.Files.isReadable(key)) {
+                c.error("key", "cannot read " + key);
+            }
+            c.rejectUnknownKeys();
+            if (cert != null && key != null) {
+                certificates.add(new TlsConfig.Certificate(cert, key));
+            }
+        }
+        List<String> protocols = new ArrayList<>();
+        for (YamlSection.Item item : t.list("protocols")) {
+            String p = item.scalarOrNull();
+            if (!"TLSv1.2".equals(p) && !"TLSv1.3".equals(p)) {
+                t.error(item.node(), item.path(), "expected TLSv1.2 or TLSv1.3, got '" + p + "'");
+            } else {
+                protocols.add(p);
+            }
+        }
+        if (protocols.isEmpty()) {
+            protocols = List.of("TLSv1.3", "TLSv1.2");
+        }
+        List<String> ciphers = new ArrayList<>();
+        for (YamlSection.Item item : t.list("ciphers")) {
+            ciphers.add(String.valueOf(item.scalarOrNull()));
+        }
+        t.rejectUnknownKeys();
+        return new TlsConfig(certificates, protocols, ciphers);
+    }
+
+    private static List<ListenerConfig> listeners(YamlSection top, Path baseDir) {
         List<ListenerConfig> listeners = new ArrayList<>();
         List<YamlSection.Item> items = top.list("listeners");
         if (items.isEmpty()) {
@@ -119,9 +165,10 @@ public final class ConfigReader {
             if (bind == null && !l.has("bind")) {
                 l.error("bind", "missing: the address to listen on, e.g. 0.0.0.0:8080");
             }
+            TlsConfig tls = l.has("tls") ? tls(l.section("tls"), baseDir) : null;
             l.rejectUnknownKeys();
             if (bind != null) {
-                listeners.add(new ListenerConfig(bind));
+                listeners.add(new ListenerConfig(bind, tls));
             }
         }
         return listeners;

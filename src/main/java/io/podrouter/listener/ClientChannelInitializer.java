@@ -2,6 +2,7 @@ package io.podrouter.listener;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.podrouter.config.LimitsConfig;
 import io.podrouter.config.TimeoutsConfig;
@@ -14,10 +15,14 @@ import java.util.function.Supplier;
 
 /** Builds the pipeline of an accepted client connection (order: see {@link PipelineNames}). */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+    private static final long TLS_HANDSHAKE_MILLIS = 10_000;
     private final Supplier<ProxySettings> settings;
+    private final CertificateStore certificates;
 
-    ClientChannelInitializer(Supplier<ProxySettings> settings) {
+    /** @param certificates the TLS certificates, or null for a plain HTTP listener */
+    ClientChannelInitializer(Supplier<ProxySettings> settings, CertificateStore certificates) {
         this.settings = settings;
+        this.certificates = certificates;
     }
 
     @Override
@@ -25,10 +30,15 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         ProxySettings current = settings.get();
         LimitsConfig limits = current.limits();
         TimeoutsConfig timeouts = current.timeoutsConfig();
+        if (certificates != null) {
+            ch.pipeline()
+                    .addLast(PipelineNames.TLS, new SniHandler(certificates, TLS_HANDSHAKE_MILLIS))
+                    .addLast(PipelineNames.TLS_LOG, new TlsHandshakeLogger());
+        }
         ch.pipeline()
                 .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
                         timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(limits.maxRequestLine(), limits.maxHeaderSize()))
-                .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings));
+                .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, certificates != null));
     }
 }

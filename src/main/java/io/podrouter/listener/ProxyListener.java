@@ -6,28 +6,34 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.podrouter.config.HostAndPort;
+import io.podrouter.config.ListenerConfig;
+import org.slf4j.LoggerFactory;
 import io.podrouter.proxy.ProxySettings;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /** One bound listening socket whose connections are proxied. */
 public final class ProxyListener {
-    private final HostAndPort configured;
+    private final ListenerConfig configured;
     private final Channel channel;
+    private final CertificateStore certificates;
 
-    private ProxyListener(HostAndPort configured, Channel channel) {
+    private ProxyListener(ListenerConfig configured, Channel channel, CertificateStore certificates) {
         this.configured = configured;
         this.channel = channel;
+        this.certificates = certificates;
     }
 
-    /** The address as configured (port 0 included), to match listeners across reloads. */
-    public HostAndPort configured() {
+    /** The listener as configured (port 0 included), to match listeners across reloads. */
+    public ListenerConfig configured() {
         return configured;
     }
 
     /** @param settings the current settings, read as each connection and each request starts */
-    public static ProxyListener bind(HostAndPort address, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
-                                     Supplier<ProxySettings> settings) throws InterruptedException {
+    public static ProxyListener bind(ListenerConfig config, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                     Supplier<ProxySettings> settings) throws Exception {
+        HostAndPort address = config.bind();
+        CertificateStore certificates = config.tls() == null ? null : new CertificateStore(config.tls());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -36,9 +42,20 @@ public final class ProxyListener {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                .childHandler(new ClientChannelInitializer(settings));
-        Channel ch = b.bind(address.host(), address.port()).sync().channel();
-        return new ProxyListener(address, ch);
+                .childHandler(new ClientChannelInitializer(settings, certificates));
+        Channel ch;
+        try {
+            ch = b.bind(address.host(), address.port()).sync().channel();
+        } catch (Exception e) {
+            if (certificates != null) {
+                certificates.close();
+            }
+            throw e;
+        }
+        if (certificates != null) {
+            LoggerFactory.getLogger(ProxyListener.class).info("TLS on {} with {}", ch.localAddress(), certificates.providerName());
+        }
+        return new ProxyListener(config, ch, certificates);
     }
 
     public InetSocketAddress localAddress() {
@@ -46,6 +63,9 @@ public final class ProxyListener {
     }
 
     public void close() {
+        if (certificates != null) {
+            certificates.close();
+        }
         channel.close().syncUninterruptibly();
     }
 }

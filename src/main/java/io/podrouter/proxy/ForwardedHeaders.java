@@ -20,11 +20,9 @@ final class ForwardedHeaders {
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     private final List<Cidr> trustedProxies;
-    private final String scheme;
 
-    ForwardedHeaders(List<Cidr> trustedProxies, String scheme) {
+    ForwardedHeaders(List<Cidr> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
-        this.scheme = scheme;
     }
 
     /** What a connection's peer is allowed to tell us; computed once per connection. */
@@ -43,7 +41,7 @@ final class ForwardedHeaders {
         return new Peer("unknown", false);
     }
 
-    void apply(HttpHeaders headers, Peer peer, CharSequence host) {
+    void apply(HttpHeaders headers, Peer peer, CharSequence host, String scheme) {
         if (peer.trusted()) {
             // Several X-Forwarded-For lines are one list, in order (RFC 9110 5.3): extend all of it.
             StringBuilder chain = new StringBuilder();

@@ -39,6 +39,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     static final int PAUSED_BY_UPSTREAM = 2;
 
     private final Supplier<ProxySettings> currentSettings;
+    private final String scheme;
     /** The settings the current request started with (a reload affects the next request, not this one). */
     private ProxySettings settings;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
@@ -57,8 +58,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private int pauses;
 
-    public FrontendHandler(Supplier<ProxySettings> currentSettings) {
+    /** @param tls the connection came in over TLS (X-Forwarded-Proto: https) */
+    public FrontendHandler(Supplier<ProxySettings> currentSettings, boolean tls) {
         this.currentSettings = currentSettings;
+        this.scheme = tls ? "https" : "http";
         this.settings = currentSettings.get();
     }
 
@@ -237,7 +240,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             request.headers().set(HttpHeaderNames.HOST, host);
         }
         HopByHopHeaders.strip(request.headers());
-        settings.forwarded().apply(request.headers(), peer, host);
+        settings.forwarded().apply(request.headers(), peer, host, scheme);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts(), settings.metrics(),
                 settings.accessLog(), headAt, lookupNanos, routeLabel(route));

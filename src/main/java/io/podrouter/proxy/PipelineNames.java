@@ -3,10 +3,14 @@ package io.podrouter.proxy;
 /**
  * Every handler's name, in pipeline order, in one place.
  *
- * <p>Client connection: {@link #IDLE} → {@link #HTTP_CODEC} → {@link #FRONTEND}.
+ * <p>Client connection: [{@link #TLS} → {@link #TLS_LOG} →] {@link #IDLE} → {@link #HTTP_CODEC} → {@link #FRONTEND}.
  * Server connection: {@link #IDLE} → {@link #HTTP_CODEC} → {@link #UPSTREAM}.
  */
 public final class PipelineNames {
+    /** TLS: picks the certificate by SNI, then becomes the SslHandler. */
+    public static final String TLS = "tls";
+    /** Logs a failed TLS handshake once and closes the connection; leaves after a good handshake. */
+    public static final String TLS_LOG = "tls-log";
     /**
      * Idle timers: toward clients, the keep-alive timeout and the silence allowed within a request
      * body; toward servers, the silence allowed within a response body and the pool's idle timeout.

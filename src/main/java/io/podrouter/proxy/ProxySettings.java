@@ -20,14 +20,14 @@ public final class ProxySettings {
     private final AccessLog accessLog;
     private final LimitsConfig limits;
 
-    public ProxySettings(RequestRouter router, TimeoutsConfig timeouts, List<Cidr> trustedProxies, String scheme,
+    public ProxySettings(RequestRouter router, TimeoutsConfig timeouts, List<Cidr> trustedProxies,
                          ClientConnections connections, RequestMetrics metrics, AccessLog accessLog, LimitsConfig limits) {
         this.limits = limits;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.router = router;
         this.timeouts = timeouts;
-        this.forwarded = new ForwardedHeaders(trustedProxies, scheme);
+        this.forwarded = new ForwardedHeaders(trustedProxies);
         this.connections = connections;
     }
 

@@ -27,6 +27,14 @@ public final class RawHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Over a socket already connected (a TLS socket, say). */
+    public RawHttp(Socket connected) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(10_000);
+        in = new BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
     /** How long a read may wait (10 s unless set). */
     public RawHttp timeout(int millis) throws IOException {
         socket.setSoTimeout(millis);

@@ -18,6 +18,7 @@ public final class RouterFixture {
     private final Map<String, String> backends = new LinkedHashMap<>();
     private final StringBuilder map = new StringBuilder();
     private String extra = "";
+    private final StringBuilder listeners = new StringBuilder();
     private final StringBuilder routing = new StringBuilder();
 
     public RouterFixture(Path dir) {
@@ -77,9 +78,16 @@ public final class RouterFixture {
         return this;
     }
 
+    /** Another listener, as YAML list items under {@code listeners:} (the first is always plain HTTP on port 0). */
+    public RouterFixture listener(String yaml) {
+        listeners.append(yaml);
+        return this;
+    }
+
     public Path writeConfig() throws IOException {
         Files.writeString(dir.resolve("backend.map"), map.toString());
-        StringBuilder y = new StringBuilder("listeners:\n  - bind: 127.0.0.1:0\nrouting:\n  map: backend.map\n");
+        StringBuilder y = new StringBuilder("listeners:\n  - bind: 127.0.0.1:0\n").append(listeners)
+                .append("routing:\n  map: backend.map\n");
         y.append(routing).append("backends:\n");
         backends.values().forEach(y::append);
         y.append(extra);
