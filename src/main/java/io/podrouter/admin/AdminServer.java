@@ -3,26 +3,18 @@ package io.podrouter.admin;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.podrouter.config.AdminConfig;
+import io.podrouter.http.SmallHttpServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -48,17 +40,8 @@ public final class AdminServer implements AutoCloseable {
                              Class<? extends ServerChannel> channelType) throws InterruptedException {
         byte[] expected = config.token() == null ? null
                 : ("Bearer " + config.token()).getBytes(StandardCharsets.UTF_8);
-        Channel ch = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                new Handler(api, expected));
-                    }
-                })
-                .bind(config.bind().host(), config.bind().port()).sync().channel();
+        Channel ch = SmallHttpServer.bind(config.bind().host(), config.bind().port(), group, channelType, 64 * 1024,
+                () -> new Handler(api, expected));
         log.info("admin API listening on {}{}", ch.localAddress(), expected == null ? "" : " (token required)");
         return new AdminServer(ch);
     }
@@ -136,18 +119,11 @@ public final class AdminServer implements AutoCloseable {
                 body = java.util.Arrays.copyOf(body, body.length + 1);
                 body[body.length - 1] = '\n';
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-            HttpUtil.setContentLength(response, body.length);
+            FullHttpResponse response = SmallHttpServer.response(HttpResponseStatus.valueOf(answer.status()), type, body);
             if (answer.status() == 401) {
                 response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer, Basic realm=\"podrouter\"");
             }
-            if (HttpUtil.isKeepAlive(request)) {
-                ctx.writeAndFlush(response);
-            } else {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            }
+            SmallHttpServer.reply(ctx, request, response);
         }
     }
 

@@ -1,23 +1,14 @@
 package io.podrouter.demo;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
+import io.podrouter.http.SmallHttpServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -33,16 +24,7 @@ public final class DemoPod implements AutoCloseable {
 
     public static DemoPod start(String name, String host, int port, EventLoopGroup group,
                                 Class<? extends ServerChannel> channelType) throws InterruptedException {
-        Channel ch = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler(name));
-                    }
-                })
-                .bind(host, port).sync().channel();
+        Channel ch = SmallHttpServer.bind(host, port, group, channelType, 1 << 20, () -> new Handler(name));
         return new DemoPod(name, ch);
     }
 
@@ -70,16 +52,8 @@ public final class DemoPod implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             String text = name + " answered: Host=" + request.headers().get(HttpHeaderNames.HOST)
                     + " path=" + request.uri() + "\n";
-            byte[] body = text.getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.wrappedBuffer(body));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-            HttpUtil.setContentLength(response, body.length);
-            if (HttpUtil.isKeepAlive(request)) {
-                ctx.writeAndFlush(response, ctx.voidPromise());
-            } else {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            }
+            SmallHttpServer.reply(ctx, request, HttpResponseStatus.OK, "text/plain; charset=utf-8",
+                    text.getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -1,29 +1,19 @@
 package io.podrouter.directory;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.podrouter.config.ConfigError;
 import io.podrouter.config.HostAndPort;
 import io.podrouter.config.MapEntry;
 import io.podrouter.config.MapFile;
+import io.podrouter.http.SmallHttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -63,13 +53,12 @@ public final class DirectoryServer implements AutoCloseable {
     /** Changes made with PUT and DELETE, over the file's entries; a null backend (Optional.empty) is a deletion. */
     private final Map<String, Optional<String>> changes = new ConcurrentHashMap<>();
     private final LongAdder lookups = new LongAdder();
-    private final Channel channel;
     private final ScheduledExecutorService watcher;
+    private volatile Channel channel;
     private FileTime loadedVersion;
 
-    private DirectoryServer(Path mapFile, Channel channel, ScheduledExecutorService watcher) {
+    private DirectoryServer(Path mapFile, ScheduledExecutorService watcher) {
         this.mapFile = mapFile;
-        this.channel = channel;
         this.watcher = watcher;
     }
 
@@ -84,24 +73,13 @@ public final class DirectoryServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        DirectoryServer[] self = new DirectoryServer[1];
-        Channel ch = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel c) {
-                        c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), self[0].new Handler());
-                    }
-                })
-                .bind(bind.host(), bind.port()).sync().channel();
-        DirectoryServer server = new DirectoryServer(mapFile, ch, watcher);
-        self[0] = server;
+        DirectoryServer server = new DirectoryServer(mapFile, watcher);
+        server.channel = SmallHttpServer.bind(bind.host(), bind.port(), group, channelType, 64 * 1024, () -> server.new Handler());
         if (mapFile != null) {
             server.reloadIfChanged();
             watcher.scheduleWithFixedDelay(server::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
         }
-        log.info("tenant directory listening on {} with {} tenants{}", ch.localAddress(), server.tenants(),
+        log.info("tenant directory listening on {} with {} tenants{}", server.channel.localAddress(), server.tenants(),
                 mapFile == null ? "" : " from " + mapFile);
         return server;
     }
@@ -181,13 +159,12 @@ public final class DirectoryServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             String path = new QueryStringDecoder(request.uri()).path();
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (path.equals("/stats")) {
-                reply(ctx, HttpResponseStatus.OK, "lookups " + lookups() + "\ntenants " + tenants() + "\n", keepAlive);
+                reply(ctx, request, HttpResponseStatus.OK, "lookups " + lookups() + "\ntenants " + tenants() + "\n");
                 return;
             }
             if (!path.startsWith(PREFIX) || path.length() == PREFIX.length()) {
-                reply(ctx, HttpResponseStatus.NOT_FOUND, "no such resource\n", keepAlive);
+                reply(ctx, request, HttpResponseStatus.NOT_FOUND, "no such resource\n");
                 return;
             }
             String key = path.substring(PREFIX.length()).toLowerCase();
@@ -196,39 +173,30 @@ public final class DirectoryServer implements AutoCloseable {
                 lookups.increment();
                 String backend = backendOf(key);
                 if (backend == null) {
-                    reply(ctx, HttpResponseStatus.NOT_FOUND, "not a tenant\n", keepAlive);
+                    reply(ctx, request, HttpResponseStatus.NOT_FOUND, "not a tenant\n");
                 } else {
-                    reply(ctx, HttpResponseStatus.OK, backend, keepAlive);
+                    reply(ctx, request, HttpResponseStatus.OK, backend);
                 }
             } else if (HttpMethod.PUT.equals(method)) {
                 String backend = request.content().toString(StandardCharsets.UTF_8).trim();
                 if (backend.isEmpty()) {
-                    reply(ctx, HttpResponseStatus.BAD_REQUEST, "the body must be the backend name\n", keepAlive);
+                    reply(ctx, request, HttpResponseStatus.BAD_REQUEST, "the body must be the backend name\n");
                     return;
                 }
                 put(key, backend);
                 log.info("{} moved to {}", key, backend);
-                reply(ctx, HttpResponseStatus.NO_CONTENT, "", keepAlive);
+                reply(ctx, request, HttpResponseStatus.NO_CONTENT, "");
             } else if (HttpMethod.DELETE.equals(method)) {
                 boolean existed = delete(key);
                 log.info("{} removed", key);
-                reply(ctx, existed ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.NOT_FOUND, "", keepAlive);
+                reply(ctx, request, existed ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.NOT_FOUND, "");
             } else {
-                reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "GET, PUT or DELETE\n", keepAlive);
+                reply(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "GET, PUT or DELETE\n");
             }
         }
 
-        private void reply(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean keepAlive) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-            HttpUtil.setContentLength(response, bytes.length);
-            if (keepAlive) {
-                ctx.writeAndFlush(response, ctx.voidPromise());
-            } else {
-                HttpUtil.setKeepAlive(response, false);
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            }
+        private void reply(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String body) {
+            SmallHttpServer.reply(ctx, request, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
         }
     }
 }
