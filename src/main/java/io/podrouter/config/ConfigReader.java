@@ -379,7 +379,8 @@ public final class ConfigReader {
                 t.duration("keep-alive", d.keepAlive()),
                 t.duration("queue", d.queue()),
                 t.duration("client", d.client()),
-                t.duration("idle", d.idle()));
+                t.duration("idle", d.idle()),
+                t.duration("tunnel", d.tunnel()));
         t.rejectUnknownKeys();
         return c;
     }

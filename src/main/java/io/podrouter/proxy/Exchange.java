@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.accesslog.AccessLog;
@@ -56,6 +58,8 @@ final class Exchange implements Pod.Waiter {
     private final long started;
     private final long lookupNanos;
     private final String routeLabel;
+    /** The protocol the client asked to switch to, or null. */
+    private final String upgrade;
     private long grantedAt;
     private long attachedAt;
     private long requestSentAt;
@@ -75,7 +79,8 @@ final class Exchange implements Pod.Waiter {
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpRequest request, Pod pod, String key,
              boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts, RequestMetrics metrics,
-             AccessLog accessLog, long started, long lookupNanos, String routeLabel) {
+             AccessLog accessLog, long started, long lookupNanos, String routeLabel, String upgrade) {
+        this.upgrade = upgrade;
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.started = started;
@@ -268,8 +273,12 @@ final class Exchange implements Pod.Waiter {
         }
         int code = response.status().code();
         if (code == 101) {
-            ReferenceCountUtil.release(response);
-            serverBroken(server + " switched protocols without being asked");
+            if (upgrade == null || !requestComplete) {
+                ReferenceCountUtil.release(response);
+                serverBroken(server + " switched protocols without being asked");
+                return;
+            }
+            switchProtocols(response);
             return;
         }
         boolean serverKeepsAlive = HttpUtil.isKeepAlive(response);
@@ -335,6 +344,32 @@ final class Exchange implements Pod.Waiter {
         } else if (!client.channel().isWritable()) {
             upstream.config().setAutoRead(false);
         }
+    }
+
+    /**
+     * The server agreed to switch protocols: the 101 goes to the client, and both connections
+     * become one byte tunnel. The server's slot is given back (a tunnel is not a request in flight).
+     */
+    private void switchProtocols(HttpResponse response) {
+        cancelServerTimeout();
+        responseStarted = true;
+        responseStatus = 101;
+        done = true;
+        String agreed = response.headers().get(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(response.headers());
+        response.headers().set(HttpHeaderNames.UPGRADE, agreed == null ? upgrade : agreed)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        client.writeAndFlush(response, client.voidPromise());
+        upstreamHandler.unbind();
+        ChannelPipeline p = upstream.pipeline();
+        long idle = timeouts.tunnel().toMillis();
+        p.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+        p.addLast(PipelineNames.TUNNEL, new TunnelHandler(client.channel()));
+        p.remove(PipelineNames.UPSTREAM);
+        p.remove(PipelineNames.HTTP_CODEC);
+        releaseSlot();
+        record(101);
+        frontend.switchToTunnel(upstream);
     }
 
     void onUpstreamReadComplete() {

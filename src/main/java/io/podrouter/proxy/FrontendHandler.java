@@ -13,7 +13,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.podrouter.accesslog.AccessLog;
@@ -239,11 +244,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             request.setUri(RequestTarget.originForm(request.uri()));
             request.headers().set(HttpHeaderNames.HOST, host);
         }
+        String upgrade = HopByHopHeaders.upgradeRequested(request.headers());
         HopByHopHeaders.strip(request.headers());
+        if (upgrade != null) {
+            // The one hop-by-hop request the server must see: it is asked to switch protocols.
+            request.headers().set(HttpHeaderNames.UPGRADE, upgrade).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
         settings.forwarded().apply(request.headers(), peer, host, scheme);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts(), settings.metrics(),
-                settings.accessLog(), headAt, lookupNanos, routeLabel(route));
+                settings.accessLog(), headAt, lookupNanos, routeLabel(route), upgrade);
         exchange.start();
     }
 
@@ -329,6 +339,26 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         resume(PAUSED_BY_UPSTREAM);
         discardingRequest = keepOpen && requestEndUnread;
         respond(status, reason, keepOpen);
+    }
+
+    /**
+     * Called by the exchange when the server switched protocols (101): from now on this
+     * connection is a byte tunnel to {@code upstream}, with its own idle timeout.
+     */
+    void switchToTunnel(Channel upstream) {
+        exchange = null;
+        closing = true; // nothing HTTP is read here any more
+        releaseWaiting();
+        ChannelPipeline p = ctx.pipeline();
+        long idle = settings.timeoutsConfig().tunnel().toMillis();
+        p.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+        p.addLast(PipelineNames.TUNNEL, new TunnelHandler(upstream));
+        // This handler first: bytes the decoder still holds then flow to the tunnel when it goes.
+        p.remove(this);
+        p.remove(PipelineNames.HTTP_CODEC);
+        if (!ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     /** Called by the exchange when it failed after part of the response was written: nothing to do but close. */

@@ -1,6 +1,7 @@
 package io.podrouter.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
@@ -17,6 +18,15 @@ final class HopByHopHeaders {
     private static final AsciiString PROXY_PREFIX = AsciiString.cached("proxy-");
 
     private HopByHopHeaders() {
+    }
+
+    /** The protocol a request asks to switch to ({@code Connection: upgrade} with {@code Upgrade}), or null. */
+    static String upgradeRequested(HttpHeaders headers) {
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        if (upgrade == null || upgrade.isBlank()) {
+            return null;
+        }
+        return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true) ? upgrade.trim() : null;
     }
 
     static void strip(HttpHeaders headers) {

@@ -20,6 +20,8 @@ public final class PipelineNames {
     public static final String HTTP_CODEC = "http-codec";
     /** {@link FrontendHandler}: takes requests, routes them, starts exchanges. */
     public static final String FRONTEND = "frontend";
+    /** {@link TunnelHandler}: after a 101, relays bytes to the other side in place of the HTTP handlers. */
+    public static final String TUNNEL = "tunnel";
     /** {@link UpstreamHandler}: hands a server's response to the exchange it belongs to. */
     public static final String UPSTREAM = "upstream";
 

@@ -66,7 +66,7 @@ class ConfigReaderTest {
                 limits: { max-header-size: 16KiB, max-request-line: 4096 }
                 trusted-proxies: [ 10.0.0.0/8, "::1" ]
                 """));
-        assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofMinutes(5), TimeoutsConfig.DEFAULTS.queue(), TimeoutsConfig.DEFAULTS.client(), TimeoutsConfig.DEFAULTS.idle()));
+        assertThat(config.timeouts()).isEqualTo(new TimeoutsConfig(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofMinutes(5), TimeoutsConfig.DEFAULTS.queue(), TimeoutsConfig.DEFAULTS.client(), TimeoutsConfig.DEFAULTS.idle(), TimeoutsConfig.DEFAULTS.tunnel()));
         assertThat(config.limits().maxHeaderSize()).isEqualTo(16 * 1024);
         assertThat(config.limits().maxRequestLine()).isEqualTo(4096);
         assertThat(config.trustedProxies()).hasSize(2);
