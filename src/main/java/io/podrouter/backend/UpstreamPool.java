@@ -79,9 +79,4 @@ public final class UpstreamPool {
     public int openConnections() {
         return open.get();
     }
-
-    /** Idle connections held on the calling event loop. */
-    public int idleCount() {
-        return idle.get().size();
-    }
 }

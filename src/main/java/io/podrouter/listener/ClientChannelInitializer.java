@@ -29,7 +29,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ProxySettings current = settings.get();
         LimitsConfig limits = current.limits();
-        TimeoutsConfig timeouts = current.timeoutsConfig();
+        TimeoutsConfig timeouts = current.timeouts();
         if (certificates != null) {
             ch.pipeline()
                     .addLast(PipelineNames.TLS, new SniHandler(certificates, TLS_HANDSHAKE_MILLIS))

@@ -350,7 +350,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         closing = true; // nothing HTTP is read here any more
         releaseWaiting();
         ChannelPipeline p = ctx.pipeline();
-        long idle = settings.timeoutsConfig().tunnel().toMillis();
+        long idle = settings.timeouts().tunnel().toMillis();
         p.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
         p.addLast(PipelineNames.TUNNEL, new TunnelHandler(upstream));
         // This handler first: bytes the decoder still holds then flow to the tunnel when it goes.

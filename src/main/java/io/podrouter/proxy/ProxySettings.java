@@ -35,10 +35,6 @@ public final class ProxySettings {
         return limits;
     }
 
-    public TimeoutsConfig timeoutsConfig() {
-        return timeouts;
-    }
-
     /** The access log, or null when it is off. */
     AccessLog accessLog() {
         return accessLog;
@@ -56,7 +52,7 @@ public final class ProxySettings {
         return router;
     }
 
-    TimeoutsConfig timeouts() {
+    public TimeoutsConfig timeouts() {
         return timeouts;
     }
 

@@ -9,8 +9,9 @@ import java.util.Iterator;
 
 /**
  * Checks on a decoded request head that Netty's decoder leaves to us. Netty already refuses
- * Content-Length with Transfer-Encoding, duplicate or non-numeric Content-Length, bare LF,
- * whitespace before a colon and control characters; {@link StrictRequestDecoder} refuses obs-fold.
+ * Content-Length with Transfer-Encoding, non-numeric Content-Length, bare LF, whitespace before a
+ * colon and control characters; {@link StrictRequestDecoder} refuses obs-fold and a repeated
+ * Content-Length (which Netty lets through in HTTP/1.0).
  */
 final class RequestChecks {
     private RequestChecks() {
