@@ -123,13 +123,26 @@ final class Generation {
         for (BackendConfig b : config.backends().values()) {
             List<Server> servers = new ArrayList<>();
             for (ServerConfig s : b.servers()) {
-                servers.add(new Server(b.name(), s.address(), new UpstreamPool(s.address(), upstream,
+                Bootstrap bootstrap = s.tls() == null ? upstream : connections.clone().handler(
+                        new UpstreamChannelInitializer(config.timeouts().idle(), config.pool().idleTimeout(),
+                                clientContext(b.name(), s), s.tls().sni() != null ? s.tls().sni() : s.address().host(),
+                                s.address().port()));
+                servers.add(new Server(b.name(), s.address(), new UpstreamPool(s.address(), bootstrap,
                         config.pool().maxIdle()), s.maxconn(), s.weight(), s.backup(),
                         b.passiveFailures(), b.passiveCooldown().toNanos()));
             }
             pods.put(b.name(), new Pod(b.name(), servers, b.balance(), b.maxQueue(), config.timeouts().queue()));
         }
         return pods;
+    }
+
+    private static io.netty.handler.ssl.SslContext clientContext(String pod, ServerConfig server) {
+        try {
+            return UpstreamChannelInitializer.clientContext(server.tls());
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            throw new IllegalStateException("TLS settings of server " + server.address() + " of pod " + pod + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Stops what this generation runs on its own (health checks); its pools empty as their connections idle out. */

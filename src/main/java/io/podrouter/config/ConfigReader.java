@@ -53,9 +53,8 @@ public final class ConfigReader {
 
         YamlSection top = new YamlSection(label, "", root, errors);
         Path baseDir = file.toAbsolutePath().getParent();
-        Path baseDir0 = file.toAbsolutePath().getParent();
-        List<ListenerConfig> listeners = listeners(top, baseDir0);
-        Map<String, BackendConfig> backends = backends(top);
+        List<ListenerConfig> listeners = listeners(top, baseDir);
+        Map<String, BackendConfig> backends = backends(top, baseDir);
         RoutingConfig routing = routing(top.section("routing"), baseDir, backends, errors);
         TimeoutsConfig timeouts = timeouts(top.section("timeouts"));
         LimitsConfig limits = limits(top.section("limits"));
@@ -174,7 +173,7 @@ public final class ConfigReader {
         return listeners;
     }
 
-    private static Map<String, BackendConfig> backends(YamlSection top) {
+    private static Map<String, BackendConfig> backends(YamlSection top, Path baseDir) {
         Map<String, BackendConfig> backends = new LinkedHashMap<>();
         YamlSection all = top.section("backends");
         if (all.keys().isEmpty()) {
@@ -199,9 +198,25 @@ public final class ConfigReader {
                 int maxconn = s.integer("maxconn", 0, 0, 1_000_000);
                 int weight = s.integer("weight", 1, 1, 256);
                 boolean backup = s.value("backup", false, ConfigReader::bool);
+                boolean tls = s.value("tls", false, ConfigReader::bool);
+                boolean verify = s.value("verify", true, ConfigReader::bool);
+                Path ca = s.value("ca", null, v -> baseDir.resolve(v).normalize());
+                String sni = s.value("sni", null, v -> {
+                    if (io.podrouter.routing.RoutingKey.normalize(v) == null) {
+                        throw new IllegalArgumentException("not a host name: '" + v + "'");
+                    }
+                    return v;
+                });
+                if (!tls && (s.has("ca") || s.has("sni") || s.has("verify"))) {
+                    s.error("tls", "ca, sni and verify need tls: true");
+                }
+                if (ca != null && !java.nio.file.Files.isReadable(ca)) {
+                    s.error("ca", "cannot read " + ca);
+                }
                 s.rejectUnknownKeys();
                 if (address != null) {
-                    servers.add(new ServerConfig(address, maxconn, weight, backup));
+                    servers.add(new ServerConfig(address, maxconn, weight, backup,
+                            tls ? new ServerConfig.UpstreamTls(verify, ca, sni) : null));
                 }
             }
             if (!servers.isEmpty() && servers.stream().allMatch(ServerConfig::backup)) {

@@ -425,11 +425,20 @@ final class Exchange implements Pod.Waiter {
     }
 
     void upstreamClosed() {
+        upstreamFailed(null);
+    }
+
+    /** The server connection failed ({@code why}) or closed (null) while this exchange used it. */
+    void upstreamFailed(String why) {
         if (done) {
             return;
         }
+        if (why != null) {
+            server.failed(why);
+        }
         if (!responseStarted) {
-            String reason = server + " closed the connection before responding";
+            String reason = why == null ? server + " closed the connection before responding"
+                    : "connection to " + server + " failed: " + why;
             // A kept-alive connection the server closed meanwhile: the request may not have been
             // seen, but it was sent, so only a method safe to repeat is tried again.
             if (reusedConnection && isIdempotent() && retry(reason)) {
@@ -437,7 +446,8 @@ final class Exchange implements Pod.Waiter {
             }
             fail(502, reason, true);
         } else {
-            abort(server + " closed the connection in the middle of the response");
+            abort(why == null ? server + " closed the connection in the middle of the response"
+                    : "connection to " + server + " failed in the middle of the response: " + why);
         }
     }
 

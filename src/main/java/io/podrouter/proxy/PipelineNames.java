@@ -4,10 +4,10 @@ package io.podrouter.proxy;
  * Every handler's name, in pipeline order, in one place.
  *
  * <p>Client connection: [{@link #TLS} → {@link #TLS_LOG} →] {@link #IDLE} → {@link #HTTP_CODEC} → {@link #FRONTEND}.
- * Server connection: {@link #IDLE} → {@link #HTTP_CODEC} → {@link #UPSTREAM}.
+ * Server connection: [{@link #TLS} →] {@link #IDLE} → {@link #HTTP_CODEC} → {@link #UPSTREAM}.
  */
 public final class PipelineNames {
-    /** TLS: picks the certificate by SNI, then becomes the SslHandler. */
+    /** TLS: toward clients it picks the certificate by SNI, then becomes the SslHandler; toward servers, the SslHandler. */
     public static final String TLS = "tls";
     /** Logs a failed TLS handshake once and closes the connection; leaves after a good handshake. */
     public static final String TLS_LOG = "tls-log";

@@ -3,10 +3,12 @@ package io.podrouter.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +85,27 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("server connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        Throwable root = cause;
+        while (root instanceof DecoderException && root.getCause() != null) {
+            root = root.getCause();
+        }
+        String why = root instanceof SSLException ? "TLS: " + deepest(root).getMessage() : root.toString();
+        Exchange e = exchange;
+        exchange = null;
+        if (e != null) {
+            e.upstreamFailed(why);
+        } else if (root instanceof IOException) {
+            log.debug("server connection {} failed: {}", ctx.channel().remoteAddress(), why);
         } else {
-            log.warn("server connection {} failed", ctx.channel().remoteAddress(), cause);
+            log.warn("server connection {} failed: {}", ctx.channel().remoteAddress(), why);
         }
         ctx.close();
+    }
+
+    private static Throwable deepest(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 }
