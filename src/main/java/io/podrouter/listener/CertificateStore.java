@@ -101,7 +101,7 @@ final class CertificateStore implements AsyncMapping<String, SslContext>, AutoCl
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_1_1));
+                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
             if (!config.ciphers().isEmpty()) {
                 b.ciphers(config.ciphers());
             }

@@ -33,7 +33,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         if (certificates != null) {
             ch.pipeline()
                     .addLast(PipelineNames.TLS, new SniHandler(certificates, TLS_HANDSHAKE_MILLIS))
-                    .addLast(PipelineNames.TLS_LOG, new TlsHandshakeLogger());
+                    .addLast(PipelineNames.TLS_LOG, new TlsHandshakeLogger())
+                    .addLast(PipelineNames.ALPN, new ProtocolNegotiation(settings));
         }
         ch.pipeline()
                 .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,

@@ -73,7 +73,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.encoder = ctx.pipeline().get(ClientHttpCodec.class).encoder();
+        ClientHttpCodec codec = ctx.pipeline().get(ClientHttpCodec.class);
+        this.encoder = codec == null ? null : codec.encoder(); // null on an HTTP/2 stream: its codec knows HEAD
         this.peer = settings.forwarded().peer(ctx.channel().remoteAddress());
     }
 
@@ -183,7 +184,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void start(HttpRequest request) {
         settings = currentSettings.get();
-        encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
+        if (encoder != null) {
+            encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
+        }
         if (request.decoderResult().isFailure()) {
             refuseMalformed(request);
             return;

@@ -20,6 +20,14 @@ public final class PipelineNames {
     public static final String HTTP_CODEC = "http-codec";
     /** {@link FrontendHandler}: takes requests, routes them, starts exchanges. */
     public static final String FRONTEND = "frontend";
+    /** After ALPN chose h2: Netty's HTTP/2 frame codec on the connection. */
+    public static final String HTTP2_CODEC = "http2-codec";
+    /** After ALPN chose h2: one child channel per stream, each with {@link #HTTP_CODEC} and {@link #FRONTEND}. */
+    public static final String HTTP2_STREAMS = "http2-streams";
+    /** After ALPN chose h2: closes the connection when it has had no stream for the keep-alive timeout. */
+    public static final String HTTP2_IDLE = "http2-idle";
+    /** Waits for the TLS handshake's ALPN choice, then sets up HTTP/2 or leaves HTTP/1.1 as is. */
+    public static final String ALPN = "alpn";
     /** {@link TunnelHandler}: after a 101, relays bytes to the other side in place of the HTTP handlers. */
     public static final String TUNNEL = "tunnel";
     /** {@link UpstreamHandler}: hands a server's response to the exchange it belongs to. */

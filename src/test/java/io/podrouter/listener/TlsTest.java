@@ -112,6 +112,44 @@ class TlsTest {
         assertThat(a.body()).isEqualTo("pod0 host=a.example.com path=/p");
     }
 
+    /** Runs curl (with HTTP/2 support, installed by .ci/run) and returns what it printed. */
+    private static String curl(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "-sS", "-k", "--max-time", "20"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("curl " + String.join(" ", args) + ": " + out).isZero();
+        return out;
+    }
+
+    @Test
+    void curlOverHttp2AndHttp11ReachesTheRightPods() throws Exception {
+        String resolve = "x.b.example.com:" + tlsPort + ":127.0.0.1";
+        String h2 = curl("--http2", "-w", " %{http_version}", "--resolve", resolve,
+                "https://x.b.example.com:" + tlsPort + "/h2");
+        assertThat(h2).isEqualTo("pod1 host=x.b.example.com:" + tlsPort + " path=/h2 2");
+        String h1 = curl("--http1.1", "-w", " %{http_version}", "--resolve", "a.example.com:" + tlsPort + ":127.0.0.1",
+                "https://a.example.com:" + tlsPort + "/h1");
+        assertThat(h1).isEqualTo("pod0 host=a.example.com:" + tlsPort + " path=/h1 1.1");
+    }
+
+    @Test
+    void manyStreamsOnOneHttp2ConnectionAreEachTheirOwnExchange() throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("--http2", "--parallel", "--parallel-max", "50",
+                "--no-progress-meter", "--resolve", "a.example.com:" + tlsPort + ":127.0.0.1",
+                "-w", "%{url_effective}|%{http_code}|%{http_version}|%{size_download}\\n"));
+        for (int i = 0; i < 50; i++) {
+            args.add("https://a.example.com:" + tlsPort + "/p" + i);
+            args.add("-o");
+            args.add("/dev/null");
+        }
+        String out = curl(args.toArray(new String[0]));
+        for (int i = 0; i < 50; i++) {
+            String body = "pod0 host=a.example.com:" + tlsPort + " path=/p" + i;
+            assertThat(out).contains("https://a.example.com:" + tlsPort + "/p" + i + "|200|2|" + body.length() + "\n");
+        }
+    }
+
     @Test
     void anUnknownServerNameFailsTheHandshakeAndTheRouterKeepsServing() throws Exception {
         assertThatThrownBy(() -> presented("unknown.example.org")).isInstanceOfAny(SSLHandshakeException.class,

@@ -1,0 +1,83 @@
+package io.podrouter.listener;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.podrouter.proxy.FrontendHandler;
+import io.podrouter.proxy.PipelineNames;
+import io.podrouter.proxy.ProxySettings;
+import java.util.function.Supplier;
+
+/**
+ * After the TLS handshake: a client that chose {@code h2} by ALPN gets HTTP/2, each stream its own
+ * child channel running the same {@link FrontendHandler} as an HTTP/1.1 connection (so each
+ * stream is one exchange with the HTTP/1.1 pools, with per-stream flow control); anything else
+ * keeps the HTTP/1.1 pipeline as built.
+ */
+final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
+    static final int MAX_CONCURRENT_STREAMS = 100;
+
+    private final Supplier<ProxySettings> settings;
+
+    ProtocolNegotiation(Supplier<ProxySettings> settings) {
+        super(ApplicationProtocolNames.HTTP_1_1);
+        this.settings = settings;
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+        if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+            return;
+        }
+        ChannelPipeline p = ctx.pipeline();
+        p.remove(PipelineNames.FRONTEND);
+        p.remove(PipelineNames.HTTP_CODEC);
+        // Netty's HTTP/2 codec guards against RST and control-frame floods by default (RFC 9113 attacks).
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .maxHeaderListSize(settings.get().limits().maxHeaderSize()))
+                .validateHeaders(true)
+                .build();
+        p.addLast(PipelineNames.HTTP2_CODEC, codec);
+        p.addLast(PipelineNames.HTTP2_STREAMS, new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline()
+                        .addLast(PipelineNames.HTTP_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
+                        .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, true));
+            }
+        }));
+        p.addLast(PipelineNames.HTTP2_IDLE, new IdleConnectionCloser(codec));
+    }
+
+    /** Closes an HTTP/2 connection that has had no stream for the keep-alive timeout. */
+    private static final class IdleConnectionCloser extends ChannelInboundHandlerAdapter {
+        private final Http2FrameCodec codec;
+
+        IdleConnectionCloser(Http2FrameCodec codec) {
+            this.codec = codec;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.ALL_IDLE
+                    && codec.connection().numActiveStreams() == 0) {
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}
