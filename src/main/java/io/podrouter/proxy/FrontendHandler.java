@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -148,6 +149,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             log.debug("client connection {} failed: {}", peer.address(), cause.toString());
+        } else if (cause instanceof DecoderException) {
+            // Malformed input the codec could not turn into a request (an HTTP/2 stream, say): one line, no trace.
+            Throwable why = cause.getCause() != null ? cause.getCause() : cause;
+            log.info("closing a client {} that sent what cannot be decoded: {}", peer.address(), why.getMessage());
         } else {
             log.warn("client connection {} failed", peer.address(), cause);
         }
