@@ -203,6 +203,16 @@ run_wrk() {  # file, connections, seconds, script, script args...
         -s "$BENCH/wrk/$script" "$BASE" -- "$@" > "$file" 2>&1 || true
 }
 
+settle() {  # after a load: wait (at most 30 s) until the proxy has closed every client connection
+    local i n=0
+    for ((i = 0; i < 300; i++)); do
+        n=$(ss -Htn exclude time-wait exclude listening "( sport = :$PROXY_PORT )" | wc -l)
+        [ "$n" -eq 0 ] && return 0
+        sleep 0.1
+    done
+    say "  (the proxy still had $n client connections open 30 s after the load stopped)"
+}
+
 parse_wrk() {  # wrk output -> "rps p50_ms p99_ms errors requests"
     awk '
         function ms(v) {
@@ -233,12 +243,14 @@ measure_wrk() {  # workload variant round connections script
     [ "$script" = cold.lua ] && args=("$(next_tag)")
     say "  $w: warm-up ${WARMUP}s, $conns connections"
     run_wrk "$base.warmup.txt" "$conns" "$WARMUP" "$script" "${args[@]}"
+    settle
     [ "$script" = cold.lua ] && args=("$(next_tag)")
     local d0 t0 c0 t1 c1 d1
     d0=$(directory_lookups); t0=$(proxy_ticks); c0=$(cpu_snapshot)
     run_wrk "$base.txt" "$conns" "$DURATION" "$script" "${args[@]}"
     d1=$(directory_lookups); t1=$(proxy_ticks); c1=$(cpu_snapshot)
     local rss; rss=$(rss_kib)
+    settle
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
     read -r cpu0 cpu1 pcpu < <(echo "$c0 $c1 $t0 $t1" | awk '{
         printf "%.0f %.0f %.0f\n", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4),
@@ -253,6 +265,7 @@ measure_herd() {  # variant round
     d0=$(directory_lookups)
     line=$(timeout 30 taskset -c $LOAD_CPU python3 "$BENCH/herd.py" 127.0.0.1 $PROXY_PORT "$host" "$HERD" --timeout 15 \
         || echo "ok=0 errors=$HERD ms=0 (herd.py failed)")
+    settle
     sleep 0.5   # let any lookups still on their way reach the directory's counter
     d1=$(directory_lookups)
     rss=$(rss_kib)
@@ -278,6 +291,7 @@ measure_flood() {  # variant
     d1=$(directory_lookups)
     kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
     local rss peak mid; rss=$(rss_kib)
+    settle
     peak=$(awk -v now="$rss" 'BEGIN {m = now} $2 > m {m = $2} END {print m}' "$base.rss.txt")
     mid=$(awk '{v[NR] = $2} END {print v[int((NR + 1) / 2)] + 0}' "$base.rss.txt")   # half-way through
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
