@@ -22,8 +22,8 @@ TENANTS=${TENANTS:-1000}              # tenants for hot and c10k
 HERD=${HERD:-1000}                    # simultaneous first requests in herd
 FLOOD_HOSTS=${FLOOD_HOSTS:-1000000}   # distinct hosts in flood...
 FLOOD_SECS=${FLOOD_SECS:-45}          # ...or this many seconds, whichever comes first
-CACHE_ENTRIES=${CACHE_ENTRIES:-100000}  # route cache bound for podrouter
-DICT_SIZE=${DICT_SIZE:-16m}           # nginx-lua's lua_shared_dict: about as many entries
+CACHE_ENTRIES=${CACHE_ENTRIES:-32000}   # route cache bound for podrouter (flood must pass it)
+DICT_SIZE=${DICT_SIZE:-4m}            # nginx-lua: 4m holds about 32,500 entries (measured)
 VARIANTS=${VARIANTS:-"a b c d"}       # add e for podrouter with E_JAVA_OPTS
 WORKLOADS=${WORKLOADS:-"hot c10k herd cold flood"}
 E_JAVA_OPTS=${E_JAVA_OPTS:-"-Xms256m -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"}
@@ -329,6 +329,7 @@ if has hot || has c10k || has herd || has cold; then
                 stop_proxy
             fi
             if has c10k; then   # a fresh start: its RSS is about connections, not cache contents
+                RUN_TAG="r$round-c10k"
                 start_proxy "$v"
                 measure_wrk c10k "$v" "$round" "$C10K_CONNS" hot.lua
                 stop_proxy
