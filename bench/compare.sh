@@ -1,0 +1,351 @@
+#!/usr/bin/env bash
+# bench/compare.sh: podrouter against the routers it replaces, side by side on one machine.
+#
+#   (a) haproxy-seed   HAProxy 2.6 + the seed's Lua action as published: every request opens a
+#                      TCP connection to the directory, asks it, core.set_map, use_backend from the map
+#   (b) haproxy-mapfirst  the same, with the map checked first (the seed's suggested optimisation)
+#   (c) nginx-lua      nginx + Lua in the style of Shopify's Sorting Hat: shared-dict cache with
+#                      TTL, keep-alive cosocket pool to the directory, one lookup per key at a time
+#   (d) podrouter      this project, with the equivalent configuration
+#
+# Each proxy runs alone on CPU 1 (taskset -c 1); wrk, the pods (nginx) and the directory
+# (nginx + Lua) share CPU 0. Per round and variant: one proxy start for hot, herd and cold (in
+# that order), a fresh one for c10k; then flood, a fresh start per variant. Rounds alternate
+# a b c d a b c d. Everything is on 127.0.0.1; every load is bounded in time and count.
+# See bench/README.md. Settings (environment variables, defaults in brackets):
+ROUNDS=${ROUNDS:-2}                   # rounds of a b c d for hot, c10k, herd, cold
+DURATION=${DURATION:-10}              # seconds of each measured wrk run
+WARMUP=${WARMUP:-8}                   # seconds of warm-up at the measured concurrency, before each
+CONNS=${CONNS:-256}                   # keep-alive connections for hot, cold and flood
+C10K_CONNS=${C10K_CONNS:-10000}       # connections for c10k
+TENANTS=${TENANTS:-1000}              # tenants for hot and c10k
+HERD=${HERD:-1000}                    # simultaneous first requests in herd
+FLOOD_HOSTS=${FLOOD_HOSTS:-1000000}   # distinct hosts in flood...
+FLOOD_SECS=${FLOOD_SECS:-45}          # ...or this many seconds, whichever comes first
+CACHE_ENTRIES=${CACHE_ENTRIES:-32000}   # route cache bound for podrouter (flood must pass it)
+DICT_SIZE=${DICT_SIZE:-4m}            # nginx-lua: 4m holds about 32,500 entries (measured)
+VARIANTS=${VARIANTS:-"a b c d"}       # add e for podrouter with E_JAVA_OPTS
+WORKLOADS=${WORKLOADS:-"hot c10k herd cold flood"}
+E_JAVA_OPTS=${E_JAVA_OPTS:-"-Xms256m -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"}
+WRK_TIMEOUT=${WRK_TIMEOUT:-5s}        # a request slower than this counts as a wrk timeout error
+OUT=${OUT:-}                          # where logs, configs and results go [a new /tmp dir]
+# JAVA_OPTS, when set, replaces bin/podrouter's default JVM flags for variant d.
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+PROXY_CPU=1
+LOAD_CPU=0
+PROXY_PORT=18080
+DIRECTORY_PORT=16280
+POD_PORTS="19101 19102 19103"
+BASE="http://127.0.0.1:$PROXY_PORT/"
+declare -A NAME=([a]=haproxy-seed [b]=haproxy-mapfirst [c]=nginx-lua [d]=podrouter [e]=podrouter-e)
+
+say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- checks
+missing=()
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v nginx >/dev/null || missing+=(nginx)
+[ -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] || missing+=(libnginx-mod-http-lua)
+command -v wrk >/dev/null || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "compare.sh needs: ${missing[*]}" >&2
+    echo "install them with: apt-get install -y haproxy nginx libnginx-mod-http-lua wrk" >&2
+    exit 1
+fi
+for tool in python3 curl taskset java ss; do
+    command -v "$tool" >/dev/null || die "$tool is needed (apt-get install -y python3 curl util-linux iproute2 openjdk-17-jdk-headless)"
+done
+[ "$(nproc --all)" -ge 2 ] || die "needs 2 CPUs (proxy on CPU $PROXY_CPU, load on CPU $LOAD_CPU)"
+for port in $PROXY_PORT $DIRECTORY_PORT $POD_PORTS; do
+    if ss -Htln "sport = :$port" | grep -q .; then
+        die "port $port on 127.0.0.1 is taken (another compare.sh, or a stock nginx/haproxy service?)"
+    fi
+done
+# c10k needs ~10,000 fds in wrk and in the proxy (plus its server side): raise the soft limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((C10K_CONNS + 1000)) ]; then
+    die "ulimit -n is $(ulimit -n): c10k needs at least $((C10K_CONNS + 1000)) (or set C10K_CONNS lower)"
+fi
+
+OUT=${OUT:-$(mktemp -d /tmp/podrouter-bench.XXXXXX)}
+mkdir -p "$OUT/tmp"
+RESULTS="$OUT/results.tsv"
+for setting in ROUNDS DURATION WARMUP CONNS C10K_CONNS TENANTS HERD FLOOD_HOSTS FLOOD_SECS CACHE_ENTRIES \
+    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT; do
+    echo "$setting=${!setting}"
+done > "$OUT/settings.txt"
+echo "JAVA_OPTS=${JAVA_OPTS:-}" >> "$OUT/settings.txt"
+echo "E_JAVA_OPTS=$E_JAVA_OPTS" >> "$OUT/settings.txt"
+printf 'workload\tvariant\tround\trps\tp50_ms\tp99_ms\terrors\trss_kib\tdir_requests\tproxy_cpu_pct\tcpu0_pct\tcpu1_pct\trequests\tnote\n' > "$RESULTS"
+say "output in $OUT (ulimit -n $(ulimit -n))"
+
+# ---------------------------------------------------------------- processes we start
+INFRA_PID=""
+PROXY_PID=""
+SAMPLER_PID=""
+cleanup() {
+    [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
+    [ -n "$PROXY_PID" ] && stop_proxy || true
+    if [ -n "$INFRA_PID" ]; then
+        kill "$INFRA_PID" 2>/dev/null || true
+        wait "$INFRA_PID" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+subst() {  # template -> file, filling in the @NAMES@
+    sed -e "s#@RUN@#$2#g" -e "s#@BENCH_CONF@#$BENCH/conf#g" -e "s#@DICT_SIZE@#$DICT_SIZE#g" \
+        -e "s#@CACHE_ENTRIES@#$CACHE_ENTRIES#g" -e "s#@DIRECTORY_HOST@#127.0.0.1#g" \
+        -e "s#@DIRECTORY_PORT@#$DIRECTORY_PORT#g" -e "s#@VARIANT_RULE@#${4:-}#g" "$1" > "$3"
+}
+
+wait_http() {  # url, seconds: until anything answers HTTP there
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        if curl -s -o /dev/null -m 1 "$1"; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+start_infra() {
+    local dir="$OUT/infra"
+    mkdir -p "$dir/tmp"
+    subst "$BENCH/conf/infra.nginx.conf" "$dir" "$dir/nginx.conf"
+    taskset -c $LOAD_CPU nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
+        > "$dir/stdout.log" 2>&1 &
+    INFRA_PID=$!
+    wait_http "http://127.0.0.1:$DIRECTORY_PORT/stats" 10 || die "pods/directory nginx did not start: $(cat "$dir/error.log")"
+    for port in $POD_PORTS; do wait_http "http://127.0.0.1:$port/" 5 || die "pod $port did not start"; done
+}
+
+start_proxy() {  # variant tag
+    local v=$1 dir="$OUT/run-$1-$RUN_TAG"
+    mkdir -p "$dir/tmp"
+    echo "placeholder.example.com pod0" > "$dir/backend.map"
+    case $v in
+    a|b)
+        subst "$BENCH/conf/gds.lua" "$dir" "$dir/gds.lua"
+        local rule="http-request lua.get_backend"
+        [ "$v" = b ] && rule="http-request lua.get_backend unless mapped"
+        subst "$BENCH/conf/haproxy.cfg" "$dir" "$dir/haproxy.cfg" "$rule"
+        taskset -c $PROXY_CPU haproxy -db -f "$dir/haproxy.cfg" > "$dir/proxy.log" 2>&1 &
+        ;;
+    c)
+        subst "$BENCH/conf/sortinghat.nginx.conf" "$dir" "$dir/nginx.conf"
+        taskset -c $PROXY_CPU nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
+            > "$dir/proxy.log" 2>&1 &
+        ;;
+    d|e)
+        subst "$BENCH/conf/podrouter.yaml" "$dir" "$dir/podrouter.yaml"
+        if [ "$v" = e ]; then
+            JAVA_OPTS="$E_JAVA_OPTS" taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" \
+                > "$dir/proxy.log" 2>&1 &
+        else
+            taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" > "$dir/proxy.log" 2>&1 &
+        fi
+        ;;
+    esac
+    PROXY_PID=$!
+    PROXY_DIR=$dir
+    if ! wait_http "$BASE" 60; then
+        cat "$dir/proxy.log" >&2
+        die "${NAME[$v]} did not start"
+    fi
+}
+
+stop_proxy() {
+    local pid=$PROXY_PID i
+    PROXY_PID=""
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi   # still there after 10 s
+    wait "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do ss -Htln "sport = :$PROXY_PORT" | grep -q . || break; sleep 0.1; done
+}
+
+proxy_pids() { echo "$PROXY_PID" $(pgrep -P "$PROXY_PID" || true); }
+
+rss_kib() {  # VmRSS of the proxy and its children (nginx: master and worker)
+    local total=0 pid kb
+    for pid in $(proxy_pids); do
+        kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+        total=$((total + ${kb:-0}))
+    done
+    echo $total
+}
+
+proxy_ticks() {  # user + system CPU ticks of the proxy and its children
+    local total=0 pid t
+    for pid in $(proxy_pids); do
+        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)
+        total=$((total + ${t:-0}))
+    done
+    echo $total
+}
+
+cpu_snapshot() { awk '/^cpu[01] / {busy = $2 + $3 + $4 + $7 + $8 + $9; printf "%s %s ", busy, busy + $5 + $6}' /proc/stat; }
+
+directory_lookups() { curl -s -m 2 "http://127.0.0.1:$DIRECTORY_PORT/stats" | awk '/^lookups/ {print $2}'; }
+
+SEQ=0
+next_tag() { SEQ=$((SEQ + 1)); echo "$$x$SEQ"; }
+
+run_wrk() {  # file, connections, seconds, script, script args...
+    local file=$1 conns=$2 secs=$3 script=$4
+    shift 4
+    timeout $((secs + 60)) taskset -c $LOAD_CPU wrk -t1 -c"$conns" -d"${secs}s" --latency --timeout "$WRK_TIMEOUT" \
+        -s "$BENCH/wrk/$script" "$BASE" -- "$@" > "$file" 2>&1 || true
+}
+
+settle() {  # after a load: wait (at most 30 s) until the proxy has closed every client connection
+    local i n=0
+    for ((i = 0; i < 300; i++)); do
+        n=$(ss -Htn exclude time-wait exclude listening "( sport = :$PROXY_PORT )" | wc -l)
+        [ "$n" -eq 0 ] && return 0
+        sleep 0.1
+    done
+    say "  (the proxy still had $n client connections open 30 s after the load stopped)"
+}
+
+parse_wrk() {  # wrk output -> "rps p50_ms p99_ms errors requests"
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return v / 1000
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /m$/) return v * 60000
+            if (v ~ /s$/) return v * 1000
+            return v + 0
+        }
+        /^ +50%/ { p50 = ms($2) }
+        /^ +99%/ { p99 = ms($2) }
+        /Socket errors:/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
+        /Non-2xx or 3xx responses:/ { errors += $5 }
+        /requests in/ { requests = $1 }
+        /^Requests\/sec:/ { rps = $2 }
+        END { printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, errors, requests }
+    ' "$1"
+}
+
+record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 cpu1 requests note
+    local IFS=$'\t'
+    echo "$*" >> "$RESULTS"
+}
+
+measure_wrk() {  # workload variant round connections script
+    local w=$1 v=$2 r=$3 conns=$4 script=$5 base="$PROXY_DIR/$1"
+    local args=("$TENANTS")
+    [ "$script" = cold.lua ] && args=("$(next_tag)")
+    say "  $w: warm-up ${WARMUP}s, $conns connections"
+    run_wrk "$base.warmup.txt" "$conns" "$WARMUP" "$script" "${args[@]}"
+    settle
+    [ "$script" = cold.lua ] && args=("$(next_tag)")
+    local d0 t0 c0 t1 c1 d1
+    d0=$(directory_lookups); t0=$(proxy_ticks); c0=$(cpu_snapshot)
+    run_wrk "$base.txt" "$conns" "$DURATION" "$script" "${args[@]}"
+    d1=$(directory_lookups); t1=$(proxy_ticks); c1=$(cpu_snapshot)
+    local rss; rss=$(rss_kib)
+    settle
+    read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
+    read -r cpu0 cpu1 pcpu < <(echo "$c0 $c1 $t0 $t1" | awk '{
+        printf "%.0f %.0f %.0f\n", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4),
+            100 * ($10 - $9) / (($8 - $4) > 0 ? ($8 - $4) : 1) }')
+    record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" ""
+    say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%"
+}
+
+measure_herd() {  # variant round
+    local v=$1 r=$2 host d0 d1 line rss
+    host="herd-$(next_tag)-$v.example.com"
+    d0=$(directory_lookups)
+    line=$(timeout 30 taskset -c $LOAD_CPU python3 "$BENCH/herd.py" 127.0.0.1 $PROXY_PORT "$host" "$HERD" --timeout 15 \
+        || echo "ok=0 errors=$HERD ms=0 (herd.py failed)")
+    settle
+    sleep 0.5   # let any lookups still on their way reach the directory's counter
+    d1=$(directory_lookups)
+    rss=$(rss_kib)
+    echo "$line" > "$PROXY_DIR/herd.txt"
+    local ok errors elapsed
+    ok=$(sed -n 's/.*ok=\([0-9]*\).*/\1/p' <<< "$line")
+    errors=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' <<< "$line")
+    elapsed=$(sed -n 's/.*ms=\([0-9.]*\).*/\1/p' <<< "$line")
+    record herd "$v" "$r" "" "" "$elapsed" "$errors" "$rss" "$((d1 - d0))" "" "" "" "$ok" "time for all $HERD answers in p99 column"
+    say "  herd: $ok ok, $errors errors, all answered in $elapsed ms, directory requests $((d1 - d0))"
+}
+
+measure_flood() {  # variant
+    local v=$1 base="$PROXY_DIR/flood" d0 d1 i
+    local tag; tag=$(next_tag)
+    say "  flood: up to $FLOOD_HOSTS distinct hosts or ${FLOOD_SECS}s, $CONNS connections"
+    ( for ((i = 0; i < FLOOD_SECS + 30; i += 5)); do
+          echo "$i $(rss_kib)"; sleep 5
+      done ) > "$base.rss.txt" &
+    SAMPLER_PID=$!
+    d0=$(directory_lookups)
+    run_wrk "$base.txt" "$CONNS" "$FLOOD_SECS" flood.lua "$tag" "$FLOOD_HOSTS"
+    d1=$(directory_lookups)
+    kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
+    local rss peak mid; rss=$(rss_kib)
+    settle
+    peak=$(awk -v now="$rss" 'BEGIN {m = now} $2 > m {m = $2} END {print m}' "$base.rss.txt")
+    mid=$(awk '{v[NR] = $2} END {print v[int((NR + 1) / 2)] + 0}' "$base.rss.txt")   # half-way through
+    read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
+    record flood "$v" 1 "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "" "" "" "$requests" "peak_rss_kib=$peak mid_rss_kib=$mid"
+    say "  flood: $requests hosts at $rps req/s, errors $errors, RSS $((rss / 1024)) MiB (peak $((peak / 1024)) MiB), directory $((d1 - d0))"
+}
+
+# ---------------------------------------------------------------- run
+has() { [[ " $WORKLOADS " == *" $1 "* ]]; }
+
+if [[ " $VARIANTS " == *" d "* || " $VARIANTS " == *" e "* ]]; then
+    say "building podrouter if needed"
+    "$ROOT/bin/podrouter" --version > /dev/null
+fi
+# Other programs on the machine skew everything: say how busy each CPU is before we start
+# (each measured run also records how much of CPU 1 went to something other than the proxy).
+c0=$(cpu_snapshot); sleep 2; c1=$(cpu_snapshot)
+BUSY=$(echo "$c0 $c1" | awk '{printf "cpu0 %.0f%%, cpu1 %.0f%%", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4)}')
+say "before starting, the machine is busy: $BUSY (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "$BUSY; load average $(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/busy-before.txt"
+start_infra
+say "pods on $POD_PORTS and directory on $DIRECTORY_PORT (nginx, CPU $LOAD_CPU); proxies on $PROXY_PORT (CPU $PROXY_CPU)"
+START=$(date +%s)
+
+if has hot || has c10k || has herd || has cold; then
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for v in $VARIANTS; do
+            RUN_TAG="r$round"
+            say "round $round/$ROUNDS: ${NAME[$v]}"
+            if has hot || has herd || has cold; then
+                start_proxy "$v"
+                if has hot; then measure_wrk hot "$v" "$round" "$CONNS" hot.lua; fi
+                if has herd; then measure_herd "$v" "$round"; fi
+                if has cold; then measure_wrk cold "$v" "$round" "$CONNS" cold.lua; fi
+                stop_proxy
+            fi
+            if has c10k; then   # a fresh start: its RSS is about connections, not cache contents
+                RUN_TAG="r$round-c10k"
+                start_proxy "$v"
+                measure_wrk c10k "$v" "$round" "$C10K_CONNS" hot.lua
+                stop_proxy
+            fi
+        done
+    done
+fi
+if has flood; then
+    for v in $VARIANTS; do
+        RUN_TAG="flood"
+        say "flood: ${NAME[$v]}"
+        start_proxy "$v"
+        measure_flood "$v"
+        stop_proxy
+    done
+fi
+
+say "done in $(( $(date +%s) - START ))s; raw results: $RESULTS"
+python3 "$BENCH/summarize.py" "$RESULTS" | tee "$OUT/summary.md"
