@@ -129,12 +129,12 @@ public class HotPathBenchmark {
 
     @Benchmark
     public Route routeStaticHit() {
-        return router.route(staticHit, loop);
+        return router.route(staticHit, null, loop);
     }
 
     @Benchmark
     public Route routeCacheHit() {
-        return router.route(cacheHit, loop);
+        return router.route(cacheHit, null, loop);
     }
 
     @Benchmark

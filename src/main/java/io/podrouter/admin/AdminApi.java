@@ -254,11 +254,11 @@ final class AdminApi {
     }
 
     private Answer purge(String backend) {
-        if (cache == null) {
-            return Answer.ok(Map.of("purged", 0));
-        }
         if (backend != null && !table.pods().containsKey(backend)) {
             return Answer.error(400, "no backend named '" + backend + "'");
+        }
+        if (cache == null) {
+            return Answer.ok(Map.of("purged", 0));
         }
         int n = cache.invalidateIf(r -> backend == null || (r instanceof Route.To to && to.pod().name().equals(backend)));
         log.info("admin: purged {} cached answers{}", n, backend == null ? "" : " for " + backend);

@@ -148,8 +148,9 @@ public final class ConfigReader {
         for (YamlSection.Item item : t.list("ciphers")) {
             ciphers.add(String.valueOf(item.scalarOrNull()));
         }
+        boolean strictSni = t.value("strict-sni", false, ConfigReader::bool);
         t.rejectUnknownKeys();
-        return new TlsConfig(certificates, protocols, ciphers);
+        return new TlsConfig(certificates, protocols, ciphers, strictSni);
     }
 
     private static List<ListenerConfig> listeners(YamlSection top, Path baseDir) {
@@ -165,9 +166,13 @@ public final class ConfigReader {
                 l.error("bind", "missing: the address to listen on, e.g. 0.0.0.0:8080");
             }
             TlsConfig tls = l.has("tls") ? tls(l.section("tls"), baseDir) : null;
+            boolean h2c = l.value("h2c", false, ConfigReader::bool);
+            if (h2c && tls != null) {
+                l.error("h2c", "h2c is HTTP/2 without TLS; a TLS listener offers h2 by ALPN already");
+            }
             l.rejectUnknownKeys();
             if (bind != null) {
-                listeners.add(new ListenerConfig(bind, tls));
+                listeners.add(new ListenerConfig(bind, tls, h2c));
             }
         }
         return listeners;
@@ -257,10 +262,13 @@ public final class ConfigReader {
             if (k.equalsIgnoreCase("host")) {
                 return "host";
             }
+            if (k.equalsIgnoreCase("sni")) {
+                return "sni";
+            }
             if (k.startsWith("header:") && HEADER_NAME.matcher(k.substring(7)).matches()) {
                 return k.substring(7);
             }
-            throw new IllegalArgumentException("expected 'host' or 'header:<Name>', got '" + k + "'");
+            throw new IllegalArgumentException("expected 'host', 'sni' or 'header:<Name>', got '" + k + "'");
         });
         Path map = r.value("map", null, m -> baseDir.resolve(m).normalize());
         List<MapEntry> entries = List.of();

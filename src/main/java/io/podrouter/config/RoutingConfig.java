@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * How a request finds its pod.
  *
- * @param keyHeader the header holding the routing key; {@code host} by default
+ * @param keyHeader the header holding the routing key; {@code host} by default, {@code sni} for the TLS server name
  * @param map the map file, or null when there is none
  * @param entries the map file's entries, in file order
  * @param unknown what to do with a key that has no entry (and that the directory does not know)
@@ -23,5 +23,10 @@ public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, 
     /** True when the routing key is the Host header (or the request target's authority). */
     public boolean routesByHost() {
         return "host".equalsIgnoreCase(keyHeader);
+    }
+
+    /** True when the routing key is the server name the client sent in its TLS handshake. */
+    public boolean routesBySni() {
+        return "sni".equals(keyHeader);
     }
 }

@@ -10,8 +10,9 @@ import java.util.List;
  *                     default for clients that send no server name
  * @param protocols TLS versions offered
  * @param ciphers cipher suites offered, or empty for the provider's safe defaults
+ * @param strictSni refuse (421) a request whose Host differs from the connection's server name
  */
-public record TlsConfig(List<Certificate> certificates, List<String> protocols, List<String> ciphers) {
+public record TlsConfig(List<Certificate> certificates, List<String> protocols, List<String> ciphers, boolean strictSni) {
     public TlsConfig {
         certificates = List.copyOf(certificates);
         protocols = List.copyOf(protocols);

@@ -18,11 +18,15 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private static final long TLS_HANDSHAKE_MILLIS = 10_000;
     private final Supplier<ProxySettings> settings;
     private final CertificateStore certificates;
+    private final boolean strictSni;
+    private final boolean h2c;
 
     /** @param certificates the TLS certificates, or null for a plain HTTP listener */
-    ClientChannelInitializer(Supplier<ProxySettings> settings, CertificateStore certificates) {
+    ClientChannelInitializer(Supplier<ProxySettings> settings, CertificateStore certificates, boolean strictSni, boolean h2c) {
         this.settings = settings;
         this.certificates = certificates;
+        this.strictSni = strictSni;
+        this.h2c = h2c;
     }
 
     @Override
@@ -34,12 +38,14 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             ch.pipeline()
                     .addLast(PipelineNames.TLS, new SniHandler(certificates, TLS_HANDSHAKE_MILLIS))
                     .addLast(PipelineNames.TLS_LOG, new TlsHandshakeLogger())
-                    .addLast(PipelineNames.ALPN, new ProtocolNegotiation(settings));
+                    .addLast(PipelineNames.ALPN, new ProtocolNegotiation(settings, strictSni));
+        } else if (h2c) {
+            ch.pipeline().addLast(PipelineNames.H2C, new PriorKnowledgeDetector(settings));
         }
         ch.pipeline()
                 .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
                         timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(limits.maxRequestLine(), limits.maxHeaderSize()))
-                .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, certificates != null));
+                .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, certificates != null, strictSni));
     }
 }

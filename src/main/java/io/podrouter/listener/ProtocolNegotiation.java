@@ -29,18 +29,23 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
     static final int MAX_CONCURRENT_STREAMS = 100;
 
     private final Supplier<ProxySettings> settings;
+    private final boolean strictSni;
 
-    ProtocolNegotiation(Supplier<ProxySettings> settings) {
+    ProtocolNegotiation(Supplier<ProxySettings> settings, boolean strictSni) {
         super(ApplicationProtocolNames.HTTP_1_1);
         this.settings = settings;
+        this.strictSni = strictSni;
     }
 
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-        if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-            return;
+        if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+            switchToHttp2(ctx.pipeline(), settings, true, strictSni);
         }
-        ChannelPipeline p = ctx.pipeline();
+    }
+
+    /** Replaces the HTTP/1.1 handlers of a client connection with HTTP/2 ones. */
+    static void switchToHttp2(ChannelPipeline p, Supplier<ProxySettings> settings, boolean tls, boolean strictSni) {
         p.remove(PipelineNames.FRONTEND);
         p.remove(PipelineNames.HTTP_CODEC);
         // Netty's HTTP/2 codec guards against RST and control-frame floods by default (RFC 9113 attacks).
@@ -56,7 +61,7 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
             protected void initChannel(Channel stream) {
                 stream.pipeline()
                         .addLast(PipelineNames.HTTP_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
-                        .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, true));
+                        .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, tls, strictSni));
             }
         }));
         p.addLast(PipelineNames.HTTP2_IDLE, new IdleConnectionCloser(codec));

@@ -4,7 +4,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.podrouter.proxy.FrontendHandler;
 import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One log line, and a closed connection, for a TLS handshake that fails: plain HTTP on the TLS
  * port, a truncated handshake, a server name no certificate covers. Removes itself once the
- * handshake succeeds.
+ * handshake succeeds. It also notes the server name the client sent, for routing by SNI.
  */
 final class TlsHandshakeLogger extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TlsHandshakeLogger.class);
@@ -20,6 +22,9 @@ final class TlsHandshakeLogger extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SniCompletionEvent sni && sni.isSuccess() && sni.hostname() != null) {
+            ctx.channel().attr(FrontendHandler.SERVER_NAME).set(sni.hostname());
+        }
         if (evt instanceof SslHandshakeCompletionEvent done) {
             if (done.isSuccess()) {
                 ctx.pipeline().remove(this);

@@ -28,6 +28,7 @@ import io.podrouter.backend.Pod;
 import io.podrouter.routing.RequestTarget;
 import io.podrouter.routing.Route;
 import java.io.IOException;
+import io.netty.util.AttributeKey;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final Supplier<ProxySettings> currentSettings;
     private final String scheme;
+    private final boolean strictSni;
     /** The settings the current request started with (a reload affects the next request, not this one). */
     private ProxySettings settings;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
@@ -64,10 +66,17 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private int pauses;
 
-    /** @param tls the connection came in over TLS (X-Forwarded-Proto: https) */
-    public FrontendHandler(Supplier<ProxySettings> currentSettings, boolean tls) {
+    /** The server name a TLS client sent (SNI), on its connection (an HTTP/2 stream's parent). */
+    public static final AttributeKey<String> SERVER_NAME = AttributeKey.valueOf("podrouter.server-name");
+
+    /**
+     * @param tls the connection came in over TLS (X-Forwarded-Proto: https)
+     * @param strictSni refuse (421) a request whose Host is not the connection's server name
+     */
+    public FrontendHandler(Supplier<ProxySettings> currentSettings, boolean tls, boolean strictSni) {
         this.currentSettings = currentSettings;
         this.scheme = tls ? "https" : "http";
+        this.strictSni = strictSni;
         this.settings = currentSettings.get();
     }
 
@@ -203,13 +212,27 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         headAt = System.nanoTime();
         lookupNanos = -1;
-        Route route = settings.router().route(request, ctx.channel().eventLoop());
+        String sni = serverName();
+        if (strictSni && sni != null) {
+            String host = settings.router().hostKeyOf(request);
+            if (host != null && !host.equals(sni)) {
+                refuse(request, 421, "this connection is for " + sni + ", not " + host, 0, "none");
+                return;
+            }
+        }
+        Route route = settings.router().route(request, sni, ctx.channel().eventLoop());
         if (route instanceof Route.Lookup lookup) {
             resolving = request;
             settings.router().resolve(lookup, ctx.channel().eventLoop(), resolved -> resolved(request, resolved));
             return;
         }
         proceed(request, route);
+    }
+
+    private String serverName() {
+        Channel ch = ctx.channel();
+        String name = ch.attr(SERVER_NAME).get();
+        return name != null || ch.parent() == null ? name : ch.parent().attr(SERVER_NAME).get();
     }
 
     private String routeLabel(Route route) {
@@ -243,7 +266,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Pod pod = ((Route.To) route).pod();
-        String key = pod.usesKey() ? settings.router().keyOf(request) : null;
+        String key = pod.usesKey() ? settings.router().keyOf(request, serverName()) : null;
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         String host = request.headers().get(HttpHeaderNames.HOST);

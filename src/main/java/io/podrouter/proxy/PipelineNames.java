@@ -26,6 +26,8 @@ public final class PipelineNames {
     public static final String HTTP2_STREAMS = "http2-streams";
     /** After ALPN chose h2: closes the connection when it has had no stream for the keep-alive timeout. */
     public static final String HTTP2_IDLE = "http2-idle";
+    /** On a plain listener with h2c: HTTP/2 for a client that starts with the HTTP/2 preface. */
+    public static final String H2C = "h2c";
     /** Waits for the TLS handshake's ALPN choice, then sets up HTTP/2 or leaves HTTP/1.1 as is. */
     public static final String ALPN = "alpn";
     /** {@link TunnelHandler}: after a 101, relays bytes to the other side in place of the HTTP handlers. */

@@ -29,13 +29,15 @@ public final class RequestRouter {
     private final RouteTable table;
     private final RouteCache<Route> cache;
     private final AsciiString keyHeader;
+    private final boolean bySni;
     private final Route unknown;
 
     /** @param cache the directory's answers, or null when there is no directory */
     public RequestRouter(RouteTable table, RouteCache<Route> cache, RoutingConfig config) {
         this.table = table;
         this.cache = cache;
-        this.keyHeader = config.routesByHost() ? null : AsciiString.of(config.keyHeader().toLowerCase());
+        this.bySni = config.routesBySni();
+        this.keyHeader = config.routesByHost() || bySni ? null : AsciiString.of(config.keyHeader().toLowerCase());
         this.unknown = unknownRoute(table, config);
     }
 
@@ -45,11 +47,20 @@ public final class RequestRouter {
                 : new Route.Refused(config.unknown().status(), "no route for this host");
     }
 
-    /** Decides on the caller's event loop; a cache hit allocates nothing. */
-    public Route route(HttpRequest request, EventLoop loop) {
+    /**
+     * Decides on the caller's event loop; a cache hit allocates nothing.
+     *
+     * @param sni the server name of the client's TLS handshake, or null
+     */
+    public Route route(HttpRequest request, String sni, EventLoop loop) {
         HttpHeaders headers = request.headers();
         CharSequence raw;
-        if (keyHeader == null) {
+        if (bySni) {
+            if (sni == null) {
+                return unknown;
+            }
+            raw = sni;
+        } else if (keyHeader == null) {
             String uri = request.uri();
             if (RequestTarget.isAbsoluteForm(uri)) {
                 raw = RequestTarget.authority(uri);
@@ -86,8 +97,17 @@ public final class RequestRouter {
         return cached != null ? cached : new Route.Lookup(key);
     }
 
+    /** The canonical Host of a request (its absolute-form authority, else its Host header), or null. */
+    public String hostKeyOf(HttpRequest request) {
+        return RoutingKey.normalize(RequestTarget.isAbsoluteForm(request.uri())
+                ? RequestTarget.authority(request.uri()) : request.headers().get(HttpHeaderNames.HOST));
+    }
+
     /** The canonical routing key of a request that {@link #route} accepted (for balancing by key). */
-    public String keyOf(HttpRequest request) {
+    public String keyOf(HttpRequest request, String sni) {
+        if (bySni) {
+            return RoutingKey.normalize(sni);
+        }
         CharSequence raw;
         if (keyHeader != null) {
             raw = request.headers().get(keyHeader);

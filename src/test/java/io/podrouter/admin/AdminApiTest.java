@@ -108,6 +108,16 @@ class AdminApiTest {
     }
 
     @Test
+    void purgeDropsCachedAnswersOnlyAndRejectsAnUnknownBackend() throws Exception {
+        // Without a directory there is nothing cached: purge says so, and static entries stay.
+        HttpResponse<String> r = call("POST", "/maps/purge", null, true);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"purged\" : 0");
+        assertThat(call("POST", "/maps/purge?backend=pod9", null, true).statusCode()).isEqualTo(400);
+        assertThat(get("a.example.com").status()).isEqualTo(200);
+    }
+
+    @Test
     void serversAreListedAndCanBeTakenOutOfService() throws Exception {
         HttpResponse<String> list = call("GET", "/backends", null, true);
         assertThat(list.body()).contains("\"name\" : \"pod0\"").contains(pod0.address()).contains("\"state\" : \"ready\"");

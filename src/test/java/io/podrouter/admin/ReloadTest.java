@@ -103,6 +103,24 @@ class ReloadTest {
     }
 
     @Test
+    void purgeDropsCachedAnswersSoTheNextRequestAsksTheDirectory() throws Exception {
+        assertThat(get("dyn0.example.com")).isEqualTo("pod0");
+        assertThat(get("dyn1.example.com")).isEqualTo("pod1");
+        long lookups = directory.lookups();
+        HttpResponse<String> r = admin("POST", "/maps/purge?backend=pod1", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"purged\" : 1");
+        assertThat(admin("POST", "/maps/purge?backend=pod9", null).statusCode()).isEqualTo(400);
+        assertThat(get("dyn0.example.com")).isEqualTo("pod0");
+        assertThat(directory.lookups()).as("dyn0 was kept").isEqualTo(lookups);
+        directory.put("dyn1.example.com", "pod0");
+        assertThat(get("dyn1.example.com")).as("dyn1 was asked again").isEqualTo("pod0");
+        assertThat(directory.lookups()).isEqualTo(lookups + 1);
+        assertThat(admin("POST", "/maps/purge", null).body()).contains("\"purged\" : 2");
+        assertThat(admin("GET", "/maps/dyn0.example.com", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void anInvalidConfigurationIsRefusedAndTheRunningOneStays() throws Exception {
         Path config = dir.resolve("podrouter.yaml");
         String good = Files.readString(config);

@@ -1,0 +1,93 @@
+package io.podrouter.listener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.podrouter.Podrouter;
+import io.podrouter.demo.SelfSignedCertificate;
+import io.podrouter.testing.RouterFixture;
+import io.podrouter.testing.TestBackend;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SniAndH2cTest {
+    static TestBackend pod0;
+    static TestBackend pod1;
+    static SelfSignedCertificate.PemFiles cert;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        pod0 = new TestBackend("pod0");
+        pod1 = new TestBackend("pod1");
+        cert = SelfSignedCertificate.write(dir, "wild", List.of("*.example.com"), false);
+    }
+
+    @AfterAll
+    static void stop() {
+        pod0.close();
+        pod1.close();
+    }
+
+    private static String curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-k", "--max-time", "20", "-w", " %{http_code} %{http_version}"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    private RouterFixture fixture(Path dir, String tlsExtra) {
+        return new RouterFixture(dir).pod("pod0", pod0).pod("pod1", pod1)
+                .route("a.example.com", "pod0").route("b.example.com", "pod1")
+                .listener("  - bind: 127.0.0.1:0\n    tls:\n      certificates: [ { cert: " + cert.cert() + ", key: "
+                        + cert.key() + " } ]\n" + tlsExtra);
+    }
+
+    @Test
+    void withStrictSniAHostOtherThanTheServerNameGets421(@TempDir Path dir) throws Exception {
+        try (Podrouter router = fixture(dir, "      strict-sni: true\n").start()) {
+            int port = router.addresses().get(1).getPort();
+            String resolve = "a.example.com:" + port + ":127.0.0.1";
+            assertThat(curl("--http1.1", "--resolve", resolve, "-H", "Host: b.example.com", "https://a.example.com:" + port + "/"))
+                    .endsWith(" 421 1.1");
+            assertThat(curl("--http1.1", "--resolve", resolve, "https://a.example.com:" + port + "/ok"))
+                    .isEqualTo("pod0 host=a.example.com:" + port + " path=/ok 200 1.1");
+        }
+    }
+
+    @Test
+    void withoutStrictSniAHostOtherThanTheServerNameIsServed(@TempDir Path dir) throws Exception {
+        try (Podrouter router = fixture(dir, "").start()) {
+            int port = router.addresses().get(1).getPort();
+            assertThat(curl("--http1.1", "--resolve", "a.example.com:" + port + ":127.0.0.1", "-H", "Host: b.example.com",
+                    "https://a.example.com:" + port + "/x")).isEqualTo("pod1 host=b.example.com path=/x 200 1.1");
+        }
+    }
+
+    @Test
+    void routingBySniIgnoresTheHostHeader(@TempDir Path dir) throws Exception {
+        try (Podrouter router = fixture(dir, "").routing("key: sni").start()) {
+            int port = router.addresses().get(1).getPort();
+            assertThat(curl("--http2", "--resolve", "b.example.com:" + port + ":127.0.0.1", "-H", "Host: a.example.com",
+                    "https://b.example.com:" + port + "/s")).startsWith("pod1 ").endsWith(" 200 2");
+        }
+    }
+
+    @Test
+    void h2cByPriorKnowledgeAndHttp11ShareAPlainListener(@TempDir Path dir) throws Exception {
+        try (Podrouter router = new RouterFixture(dir).pod("pod0", pod0).route("a.example.com", "pod0")
+                .listener("  - bind: 127.0.0.1:0\n    h2c: true\n").start()) {
+            int port = router.addresses().get(1).getPort();
+            assertThat(curl("--http2-prior-knowledge", "-H", "Host: a.example.com", "http://127.0.0.1:" + port + "/h2c"))
+                    .isEqualTo("pod0 host=a.example.com path=/h2c 200 2");
+            assertThat(curl("--http1.1", "-H", "Host: a.example.com", "http://127.0.0.1:" + port + "/h1"))
+                    .isEqualTo("pod0 host=a.example.com path=/h1 200 1.1");
+        }
+    }
+}
