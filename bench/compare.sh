@@ -14,14 +14,17 @@
 # a b c d a b c d. Everything is on 127.0.0.1; every load is bounded in time and count.
 # See bench/README.md. Settings (environment variables, defaults in brackets):
 ROUNDS=${ROUNDS:-2}                   # rounds of a b c d for hot, c10k, herd, cold
-DURATION=${DURATION:-10}              # seconds of each measured wrk run
-WARMUP=${WARMUP:-8}                   # seconds of warm-up at the measured concurrency, before each
+DURATION=${DURATION:-8}               # seconds of each measured wrk run
+WARMUP=${WARMUP:-5}                   # seconds of warm-up at the measured concurrency, before each
+JIT_WARMUP=${JIT_WARMUP:-90}          # podrouter only: after each start, load it in 5 s chunks
+                                      # (hot and cold in turn, 256 connections) until its JIT
+                                      # compilers go quiet, for at most this many seconds
 CONNS=${CONNS:-256}                   # keep-alive connections for hot, cold and flood
 C10K_CONNS=${C10K_CONNS:-10000}       # connections for c10k
 TENANTS=${TENANTS:-1000}              # tenants for hot and c10k
 HERD=${HERD:-1000}                    # simultaneous first requests in herd
 FLOOD_HOSTS=${FLOOD_HOSTS:-1000000}   # distinct hosts in flood...
-FLOOD_SECS=${FLOOD_SECS:-45}          # ...or this many seconds, whichever comes first
+FLOOD_SECS=${FLOOD_SECS:-30}          # ...or this many seconds, whichever comes first
 CACHE_ENTRIES=${CACHE_ENTRIES:-32000}   # route cache bound for podrouter (flood must pass it)
 DICT_SIZE=${DICT_SIZE:-4m}            # nginx-lua: 4m holds about 32,500 entries (measured)
 VARIANTS=${VARIANTS:-"a b c d"}       # add e for podrouter with E_JAVA_OPTS
@@ -74,7 +77,7 @@ fi
 OUT=${OUT:-$(mktemp -d /tmp/podrouter-bench.XXXXXX)}
 mkdir -p "$OUT/tmp"
 RESULTS="$OUT/results.tsv"
-for setting in ROUNDS DURATION WARMUP CONNS C10K_CONNS TENANTS HERD FLOOD_HOSTS FLOOD_SECS CACHE_ENTRIES \
+for setting in ROUNDS DURATION WARMUP JIT_WARMUP CONNS C10K_CONNS TENANTS HERD FLOOD_HOSTS FLOOD_SECS CACHE_ENTRIES \
     DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT; do
     echo "$setting=${!setting}"
 done > "$OUT/settings.txt"
@@ -157,6 +160,37 @@ start_proxy() {  # variant tag
         cat "$dir/proxy.log" >&2
         die "${NAME[$v]} did not start"
     fi
+    if [ "$v" = d ] || [ "$v" = e ]; then jit_warmup; fi
+}
+
+compiler_ticks() {  # CPU ticks of the JVM's JIT compiler threads (C1, C2)
+    local total=0 task t
+    for task in /proc/"$PROXY_PID"/task/*; do
+        case "$(cat "$task/comm" 2>/dev/null)" in
+        C1\ Compi*|C2\ Compi*)
+            t=$(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)
+            total=$((total + ${t:-0}));;
+        esac
+    done
+    echo $total
+}
+
+# On one core, C2 needs some 20 CPU-seconds to compile podrouter's request path, taking them
+# from the event loop: a JVM is not at speed until that is done. The other variants have no JIT.
+jit_warmup() {
+    local start=$SECONDS before after chunk=0 script arg
+    before=$(compiler_ticks)
+    while ((SECONDS - start < JIT_WARMUP)); do
+        script=hot.lua arg=$TENANTS
+        if ((chunk % 2 == 1)); then next_tag; script=cold.lua arg=$TAG; fi
+        chunk=$((chunk + 1))
+        run_wrk "$PROXY_DIR/jit-warmup.txt" "$CONNS" 5 "$script" "$arg"
+        after=$(compiler_ticks)
+        if ((chunk >= 2 && after - before < 25)); then break; fi   # under 0.25 s of compiling in 5 s
+        before=$after
+    done
+    settle
+    say "  JIT warm-up: $((SECONDS - start)) s, compilers used $(( $(compiler_ticks) / 100 )) CPU-s so far"
 }
 
 stop_proxy() {
@@ -194,7 +228,8 @@ cpu_snapshot() { awk '/^cpu[01] / {busy = $2 + $3 + $4 + $7 + $8 + $9; printf "%
 directory_lookups() { curl -s -m 2 "http://127.0.0.1:$DIRECTORY_PORT/stats" | awk '/^lookups/ {print $2}'; }
 
 SEQ=0
-next_tag() { SEQ=$((SEQ + 1)); echo "$$x$SEQ"; }
+TAG=""
+next_tag() { SEQ=$((SEQ + 1)); TAG="$$x$SEQ"; }   # sets TAG (not echoed: a $(...) subshell would not count)
 
 run_wrk() {  # file, connections, seconds, script, script args...
     local file=$1 conns=$2 secs=$3 script=$4
@@ -203,14 +238,14 @@ run_wrk() {  # file, connections, seconds, script, script args...
         -s "$BENCH/wrk/$script" "$BASE" -- "$@" > "$file" 2>&1 || true
 }
 
-settle() {  # after a load: wait (at most 30 s) until the proxy has closed every client connection
+settle() {  # after a load: wait (at most 20 s) until the proxy has closed every client connection
     local i n=0
-    for ((i = 0; i < 300; i++)); do
+    for ((i = 0; i < 200; i++)); do
         n=$(ss -Htn exclude time-wait exclude listening "( sport = :$PROXY_PORT )" | wc -l)
         [ "$n" -eq 0 ] && return 0
         sleep 0.1
     done
-    say "  (the proxy still had $n client connections open 30 s after the load stopped)"
+    say "  (the proxy still had $n client connections open 20 s after the load stopped)"
 }
 
 parse_wrk() {  # wrk output -> "rps p50_ms p99_ms errors requests"
@@ -240,11 +275,11 @@ record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 c
 measure_wrk() {  # workload variant round connections script
     local w=$1 v=$2 r=$3 conns=$4 script=$5 base="$PROXY_DIR/$1"
     local args=("$TENANTS")
-    [ "$script" = cold.lua ] && args=("$(next_tag)")
+    if [ "$script" = cold.lua ]; then next_tag; args=("$TAG"); fi
     say "  $w: warm-up ${WARMUP}s, $conns connections"
     run_wrk "$base.warmup.txt" "$conns" "$WARMUP" "$script" "${args[@]}"
     settle
-    [ "$script" = cold.lua ] && args=("$(next_tag)")
+    if [ "$script" = cold.lua ]; then next_tag; args=("$TAG"); fi
     local d0 t0 c0 t1 c1 d1
     d0=$(directory_lookups); t0=$(proxy_ticks); c0=$(cpu_snapshot)
     run_wrk "$base.txt" "$conns" "$DURATION" "$script" "${args[@]}"
@@ -261,7 +296,8 @@ measure_wrk() {  # workload variant round connections script
 
 measure_herd() {  # variant round
     local v=$1 r=$2 host d0 d1 line rss
-    host="herd-$(next_tag)-$v.example.com"
+    next_tag
+    host="herd-$TAG-$v.example.com"
     d0=$(directory_lookups)
     line=$(timeout 30 taskset -c $LOAD_CPU python3 "$BENCH/herd.py" 127.0.0.1 $PROXY_PORT "$host" "$HERD" --timeout 15 \
         || echo "ok=0 errors=$HERD ms=0 (herd.py failed)")
@@ -280,7 +316,8 @@ measure_herd() {  # variant round
 
 measure_flood() {  # variant
     local v=$1 base="$PROXY_DIR/flood" d0 d1 i
-    local tag; tag=$(next_tag)
+    next_tag
+    local tag=$TAG
     say "  flood: up to $FLOOD_HOSTS distinct hosts or ${FLOOD_SECS}s, $CONNS connections"
     ( for ((i = 0; i < FLOOD_SECS + 30; i += 5)); do
           echo "$i $(rss_kib)"; sleep 5
