@@ -88,7 +88,7 @@ public class HotPathBenchmark {
         RouteTable table = new RouteTable(pods.values(), routes, null);
         DirectoryConfig dc = new DirectoryConfig(List.of(DirectoryUrl.parse(
                 "http://127.0.0.1:" + directory.localAddress().getPort() + DirectoryServer.PREFIX + "{key}")),
-                Duration.ofSeconds(2), 1024, 4096, 5, Duration.ofSeconds(5));
+                Duration.ofSeconds(2), 1024, 4096, 5, Duration.ofSeconds(5), 32);
         RoutingConfig rc = new RoutingConfig("host", null, List.of(), UnknownRoute.NOT_FOUND, dc, CacheConfig.DEFAULTS, false);
         RouteCache<Route> cache = new RouteCache<>(new DirectoryClient(dc, connections), CacheConfig.DEFAULTS,
                 table::routeToPod, new RouteCache.Outcomes<>(RequestRouter.unknownRoute(table, rc),
@@ -137,8 +137,24 @@ public class HotPathBenchmark {
         return router.route(cacheHit, null, loop);
     }
 
+    /** Never called: the pod has no maxconn, so a server is always free. */
+    private static final Pod.Waiter NEVER_QUEUED = new Pod.Waiter() {
+        @Override
+        public void granted(Server server) {
+            throw new IllegalStateException("queued");
+        }
+
+        @Override
+        public void refused(Pod.Refusal refusal) {
+            throw new IllegalStateException("refused: " + refusal);
+        }
+    };
+
+    /** Taking a slot on the next server (round-robin) and giving it back, as every request does. */
     @Benchmark
     public Server pickServer() {
-        return pod.pick();
+        Server s = pod.acquire(null, null, loop, NEVER_QUEUED);
+        pod.release(s);
+        return s;
     }
 }

@@ -343,7 +343,8 @@ public final class ConfigReader {
                 d.integer("max-in-flight", 1024, 1, 1_000_000),
                 d.size("max-answer-size", 4096, 64, 1 << 20),
                 circuit.integer("failures", 5, 1, 1_000_000),
-                circuit.duration("open-for", Duration.ofSeconds(5)));
+                circuit.duration("open-for", Duration.ofSeconds(5)),
+                d.integer("max-idle", 256, 0, 100_000));
         circuit.rejectUnknownKeys();
         d.rejectUnknownKeys();
         return c;

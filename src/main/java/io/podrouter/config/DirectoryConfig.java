@@ -12,9 +12,10 @@ import java.util.List;
  * @param maxAnswerBytes a larger answer is a failure
  * @param circuitFailures consecutive failed lookups that open the circuit
  * @param circuitOpenFor how long an open circuit fails lookups fast before letting a probe through
+ * @param maxIdle idle keep-alive connections to the directory kept per event loop and URL
  */
 public record DirectoryConfig(List<DirectoryUrl> urls, Duration timeout, int maxInFlight, int maxAnswerBytes,
-                              int circuitFailures, Duration circuitOpenFor) {
+                              int circuitFailures, Duration circuitOpenFor, int maxIdle) {
     public DirectoryConfig {
         urls = List.copyOf(urls);
     }

@@ -20,7 +20,6 @@ import java.util.function.Consumer;
 public final class DirectoryClient {
     static final DirectoryAnswer.Failed OVERLOADED = new DirectoryAnswer.Failed("too many directory lookups in flight");
     static final DirectoryAnswer.Failed CIRCUIT_OPEN = new DirectoryAnswer.Failed("the directory is failing (circuit open)");
-    private static final int IDLE_PER_LOOP = 32;
 
     private final DirectoryConfig config;
     private final List<UpstreamPool> pools;
@@ -43,7 +42,7 @@ public final class DirectoryClient {
     public DirectoryClient(DirectoryConfig config, Bootstrap transport) {
         this.config = config;
         Bootstrap bootstrap = transport.clone().handler(new DirectoryChannelInitializer(config.maxAnswerBytes()));
-        this.pools = config.urls().stream().map(u -> new UpstreamPool(u.address(), bootstrap, IDLE_PER_LOOP)).toList();
+        this.pools = config.urls().stream().map(u -> new UpstreamPool(u.address(), bootstrap, config.maxIdle())).toList();
         this.circuit = new CircuitBreaker(config.circuitFailures(), config.circuitOpenFor().toNanos(), System::nanoTime);
     }
 

@@ -322,8 +322,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = !hasBody && HttpUtil.isKeepAlive(request);
-        log.info("{} for {} {} from {}: {} (Host: {})", status, request.method(), LogText.clip(request.uri()),
-                peer.address(), reason, LogText.clip(request.headers().get(HttpHeaderNames.HOST)));
+        if (status == 503 && retryAfterSeconds > 0) {
+            // The directory is down: its own log lines (lookup failures, circuit open/closed) say so
+            // once; a line per refused request would flood the log exactly when it is read.
+            log.debug("{} for {} {} from {}: {} (Host: {})", status, request.method(), LogText.clip(request.uri()),
+                    peer.address(), reason, LogText.clip(request.headers().get(HttpHeaderNames.HOST)));
+        } else {
+            log.info("{} for {} {} from {}: {} (Host: {})", status, request.method(), LogText.clip(request.uri()),
+                    peer.address(), reason, LogText.clip(request.headers().get(HttpHeaderNames.HOST)));
+        }
         discardingRequest = keepAlive && !(request instanceof LastHttpContent);
         settings.metrics().unrouted().count(status);
         ReferenceCountUtil.release(request);

@@ -61,7 +61,7 @@ class RouteCacheTest {
 
     private RouteCache<String> cache(CacheConfig config) {
         DirectoryConfig dc = new DirectoryConfig(List.of(DirectoryUrl.parse(directory.url())), Duration.ofSeconds(5), 100, 4096,
-                1000, Duration.ofSeconds(5));
+                1000, Duration.ofSeconds(5), 32);
         DirectoryClient client = new DirectoryClient(dc, new Bootstrap().channel(NioSocketChannel.class));
         return new RouteCache<>(client, config, backend -> backend.matches("pod[12]") ? "to " + backend : null,
                 new RouteCache.Outcomes<>("not a tenant", "invalid", "failed"), ticker);
