@@ -53,6 +53,7 @@ public final class RouteCache<R> {
         this.ticker = ticker;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(config.maxEntries())
+                .executor(Runnable::run)
                 .ticker(ticker)
                 .expireAfter(new Expiry<String, CachedRoute<R>>() {
                     @Override

@@ -43,8 +43,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             ch.pipeline().addLast(PipelineNames.H2C, new PriorKnowledgeDetector(settings));
         }
         ch.pipeline()
-                .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
-                        timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS))
+                // Silence from the client only: the keep-alive timeout is the frontend's (see IdleConnectionTimer).
+                .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(limits.maxRequestLine(), limits.maxHeaderSize()))
                 .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, certificates != null, strictSni));
     }

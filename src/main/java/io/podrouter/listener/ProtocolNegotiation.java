@@ -14,6 +14,8 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import io.podrouter.proxy.FrontendHandler;
 import io.podrouter.proxy.PipelineNames;
 import io.podrouter.proxy.ProxySettings;
@@ -48,6 +50,10 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
     static void switchToHttp2(ChannelPipeline p, Supplier<ProxySettings> settings, boolean tls, boolean strictSni) {
         p.remove(PipelineNames.FRONTEND);
         p.remove(PipelineNames.HTTP_CODEC);
+        // An HTTP/2 connection is idle when it has no stream: IdleConnectionCloser below decides, on ALL_IDLE.
+        var timeouts = settings.get().timeouts();
+        p.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
+                timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS));
         // Netty's HTTP/2 codec guards against RST and control-frame floods by default (RFC 9113 attacks).
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()

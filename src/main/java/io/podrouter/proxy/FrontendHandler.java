@@ -25,6 +25,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.accesslog.AccessRecord;
 import io.podrouter.backend.Pod;
+import io.podrouter.config.Sizes;
 import io.podrouter.routing.RequestTarget;
 import io.podrouter.routing.Route;
 import java.io.IOException;
@@ -65,6 +66,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean draining;
     private int pauses;
+    /** Closes the connection after timeouts.keep-alive without a request; null on an HTTP/2 stream (its connection has its own). */
+    private IdleConnectionTimer keepAlive;
 
     /** The server name a TLS client sent (SNI), on its connection (an HTTP/2 stream's parent). */
     public static final AttributeKey<String> SERVER_NAME = AttributeKey.valueOf("podrouter.server-name");
@@ -86,12 +89,37 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ClientHttpCodec codec = ctx.pipeline().get(ClientHttpCodec.class);
         this.encoder = codec == null ? null : codec.encoder(); // null on an HTTP/2 stream: its codec knows HEAD
         this.peer = settings.forwarded().peer(ctx.channel().remoteAddress());
+        if (codec != null) {
+            keepAlive = new IdleConnectionTimer(ctx, settings.timeouts().keepAlive().toMillis(), this::idle, () -> {
+                log.debug("closing idle client connection {} (no request for {})", peer.address(),
+                        Sizes.formatDuration(settings.timeouts().keepAlive()));
+                closeNow();
+            });
+            if (ctx.channel().isActive()) {
+                keepAlive.start();
+            }
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (keepAlive != null) {
+            keepAlive.stop();
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         settings.connections().add(ctx.channel());
+        if (keepAlive != null) {
+            keepAlive.start();
+        }
         ctx.fireChannelActive();
+    }
+
+    /** No request in flight, held or waiting on this connection. */
+    private boolean idle() {
+        return exchange == null && resolving == null && waiting.isEmpty();
     }
 
     @Override
@@ -125,6 +153,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        if (keepAlive != null) {
+            keepAlive.stop();
+        }
         releaseWaiting();
         Exchange e = exchange;
         exchange = null;
@@ -144,8 +175,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (evt instanceof IdleStateEvent || evt == ClientConnections.DRAIN) {
-            if (exchange == null && resolving == null && waiting.isEmpty()) {
+        if (evt == ClientConnections.DRAIN) {
+            if (idle()) {
                 log.debug("closing idle client connection {} ({})", peer.address(), evt);
                 closeNow();
             }
@@ -350,6 +381,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
+            wentIdle();
             drainWaiting();
         } else {
             closing = true;
@@ -363,11 +395,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         resume(PAUSED_BY_UPSTREAM);
         if (keepOpen && !draining()) {
+            wentIdle();
             drainWaiting();
         } else {
             closing = true;
             releaseWaiting();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void wentIdle() {
+        if (keepAlive != null) {
+            keepAlive.wentIdle();
         }
     }
 

@@ -67,8 +67,9 @@ public final class UpstreamChannelInitializer extends ChannelInitializer<Channel
             ch.pipeline().addLast(PipelineNames.TLS, tls.newHandler(ch.alloc(), tlsName, tlsPort));
         }
         ch.pipeline()
-                .addLast(PipelineNames.IDLE, new IdleStateHandler(idleMillis, 0, poolIdleMillis, TimeUnit.MILLISECONDS))
+                // Silence from the server only (timeouts.idle); the pool's idle-timeout is UpstreamHandler's.
+                .addLast(PipelineNames.IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new HttpClientCodec(decoder, false, false))
-                .addLast(PipelineNames.UPSTREAM, new UpstreamHandler());
+                .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(poolIdleMillis));
     }
 }

@@ -20,7 +20,14 @@ import org.slf4j.LoggerFactory;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
 
+    private final long poolIdleMillis;
     private Exchange exchange;
+    private IdleConnectionTimer poolIdle;
+
+    /** @param poolIdleMillis how long the connection may sit unused in its pool before it is closed */
+    UpstreamHandler(long poolIdleMillis) {
+        this.poolIdleMillis = poolIdleMillis;
+    }
 
     void bind(Exchange exchange) {
         this.exchange = exchange;
@@ -28,6 +35,27 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     void unbind() {
         this.exchange = null;
+        poolIdle.wentIdle();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Closed before the server would close it, so a request never meets a connection the server is closing.
+        poolIdle = new IdleConnectionTimer(ctx, poolIdleMillis, () -> exchange == null, ctx::close);
+        if (ctx.channel().isActive()) {
+            poolIdle.start();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        poolIdle.stop();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        poolIdle.start();
+        ctx.fireChannelActive();
     }
 
     @Override
@@ -60,6 +88,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        poolIdle.stop();
         Exchange e = exchange;
         exchange = null;
         if (e != null) {
@@ -71,11 +100,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
             Exchange e = exchange;
-            if (e == null) {
-                if (idle.state() == IdleState.ALL_IDLE) {
-                    ctx.close(); // unused in its pool for pool.idle-timeout: close it before the server does
-                }
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            if (e != null && idle.state() == IdleState.READER_IDLE) {
                 e.serverSilent();
             }
             return;

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** pool.idle-timeout closes unused server connections; timeouts.client ends a request whose client went silent. */
+/**
+ * pool.idle-timeout closes unused server connections; timeouts.keep-alive closes client connections
+ * without a request; timeouts.client ends a request whose client went silent.
+ */
 class PoolAndClientTimeoutsTest {
     private static final String HOST = "t.example.com";
     private static final String SHA256_OF_HELLO = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
@@ -79,6 +82,25 @@ class PoolAndClientTimeoutsTest {
         assertThat(backend.connections()).isEqualTo(1);
         // Once the answer is in and the connection is back in the pool, it is closed when unused.
         Poll.until(Duration.ofSeconds(5), "the pooled connection closed", () -> backend.closedConnections() == 1);
+    }
+
+    @Test
+    void aClientConnectionWithoutARequestForTheKeepAliveTimeoutIsClosedCountingFromItsLastResponse() throws Exception {
+        start("", "timeouts:\n  keep-alive: 600ms\n");
+        try (RawHttp http = new RawHttp(router.port())) {
+            // A response slower than the keep-alive timeout: the connection was busy, not idle.
+            assertThat(http.send(Requests.get("/slow?ms=900", HOST)).read().status()).isEqualTo(200);
+            // Requests closer together than the timeout keep the connection open (the client's pauses are the scenario).
+            for (int i = 0; i < 4; i++) {
+                Thread.sleep(300);
+                assertThat(http.send(Requests.get("/", HOST)).read().status()).as("request %d", i + 2).isEqualTo(200);
+            }
+            long lastAnswered = System.nanoTime();
+            assertThat(http.timeout(5000).closedByServer()).as("closed by the router").isTrue();
+            long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAnswered);
+            assertThat(idleMs).as("ms the connection stayed idle").isBetween(590L, 600L + 2500L);
+        }
+        assertThat(backend.requests("/")).isEqualTo(4);
     }
 
     @Test
