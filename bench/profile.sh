@@ -15,6 +15,8 @@
 #      -XX:+DumpPerfMapAtExit, so perf names the Java methods once the JVM has exited)
 # Needs what compare.sh needs, plus perf and strace (apt-get install -y linux-perf strace).
 # Output (wrk runs, strace and perf reports, perf.data) goes to OUT [a new /tmp dir].
+# Settings: WARM (70), DURATION (15), CONNS (256; c10k: C10K_CONNS, 10000), JAVA_OPTS (replaces
+# the JVM flags bin/podrouter uses), QUICK=1 (stop after the measured run: no strace, no perf).
 set -euo pipefail
 VARIANT=${1:-podrouter}
 WORKLOAD=${2:-hot}
@@ -58,6 +60,14 @@ load() {  # seconds, output file
     taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" "$URL" -- 1000 > "$2" 2>&1
 }
 
+drained() {  # until the proxy has closed the last run's client connections (c10k: 10,000), at most 20 s
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ "$(ss -Htn state established '( sport = :18080 )' | wc -l)" -lt 10 ] && return 0
+        sleep 0.1
+    done
+}
+
 INFRA=""
 PROXY=""
 cleanup() {
@@ -76,7 +86,8 @@ echo "placeholder.example.com pod0" > "$OUT/backend.map"
 if [ "$VARIANT" = podrouter ]; then
     subst "$BENCH/conf/podrouter.yaml" "$OUT" "$OUT/podrouter.yaml"
     [ -f "$ROOT/target/podrouter.jar" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
-    taskset -c 1 java -Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    # shellcheck disable=SC2086
+    taskset -c 1 java ${JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20} -Xlog:gc:file="$OUT/gc.log" \
         -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer \
         -jar "$ROOT/target/podrouter.jar" run -c "$OUT/podrouter.yaml" > "$OUT/proxy.log" 2>&1 &
     PROXY=$!
@@ -95,6 +106,7 @@ fi
 say "$VARIANT, $WORKLOAD ($CONNS connections): warm-up ${warm}s"
 load "$warm" "$OUT/warmup.txt"
 
+drained
 say "measured run: ${DURATION}s"
 before=$(cpu_ticks $PIDS)
 load "$DURATION" "$OUT/measured.txt"
@@ -108,8 +120,15 @@ hz=$(getconf CLK_TCK)
 user_us=$(awk -v t=$((u1 - u0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
 sys_us=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
 
+if [ -n "${QUICK:-}" ]; then
+    echo "$VARIANT $WORKLOAD ${JAVA_OPTS:-}: $rps req/s, p99 $p99, user ${user_us} us, kernel ${sys_us} us per request, $(grep -c Pause "$OUT/gc.log" 2>/dev/null) GC pauses so far" | tee "$OUT/summary.txt"
+    exit 0
+fi
 if [ "$VARIANT" = podrouter ]; then
-    LOOP=$(for t in /proc/"$PROXY"/task/*; do [[ "$(cat "$t/comm")" == podrouter-io-* ]] && basename "$t"; done | head -1)
+    LOOP=""
+    for t in /proc/"$PROXY"/task/*; do
+        if [[ -z "$LOOP" && "$(cat "$t/comm")" == podrouter-io-* ]]; then LOOP=$(basename "$t"); fi
+    done
     TARGET=(-t "$LOOP")
     STRACE_TARGET=$LOOP
 else
@@ -119,11 +138,13 @@ else
 fi
 
 say "strace -c and perf record, 5 s each, under the same load"
+drained
 load 14 "$OUT/traced.txt" &
+LOAD=$!
 sleep 2
 timeout 5 strace -c -p "$STRACE_TARGET" -o "$OUT/strace.txt" > /dev/null 2>&1 || true
 perf record -q -g -o "$OUT/perf.data" "${TARGET[@]}" -- sleep 5 > /dev/null 2>&1 || true
-wait %1 2>/dev/null || true
+wait "$LOAD" || true
 traced_rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/traced.txt")
 
 kill "$PROXY"; wait "$PROXY" 2>/dev/null || true; PROXY=""   # the JVM writes /tmp/perf-PID.map as it exits
