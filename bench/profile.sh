@@ -6,8 +6,9 @@
 # Same placement as compare.sh: the proxy alone on CPU 1; wrk, the pods and the directory (one
 # nginx, conf/infra.nginx.conf) on CPU 0. Steps, each under the same load:
 #   1. warm-up (podrouter: WARM seconds, for its JIT; nginx-lua: 10 s, to fill its cache)
-#   2. a measured wrk run of DURATION seconds; the proxy's user and system CPU-seconds over it
-#      (from /proc/PID/stat) give CPU microseconds per request, split into user and kernel
+#   2. a measured window of DURATION seconds: the proxy's user and system CPU-seconds over it
+#      (from /proc/PID/stat) and the requests the pods served meanwhile (nginx's stub_status)
+#      give CPU microseconds per request, split into user and kernel
 #   3. strace -c on the event-loop thread (podrouter) or the worker (nginx) for 5 s: system
 #      calls per request (strace slows the proxy down; only the counts are used)
 #   4. perf record -g for 5 s: the share of CPU samples in the kernel, in JIT-compiled Java, in
@@ -60,14 +61,6 @@ load() {  # seconds, output file
     taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" "$URL" -- 1000 > "$2" 2>&1
 }
 
-drained() {  # until the proxy has closed the last run's client connections (c10k: 10,000), at most 20 s
-    local i
-    for ((i = 0; i < 200; i++)); do
-        [ "$(ss -Htn state established '( sport = :18080 )' | wc -l)" -lt 10 ] && return 0
-        sleep 0.1
-    done
-}
-
 INFRA=""
 PROXY=""
 cleanup() {
@@ -103,17 +96,20 @@ else
     warm=10
 fi
 
-say "$VARIANT, $WORKLOAD ($CONNS connections): warm-up ${warm}s"
-load "$warm" "$OUT/warmup.txt"
-
-drained
-say "measured run: ${DURATION}s"
+# One wrk run for everything, so that connections (10,000 in c10k) are opened once and every
+# figure is taken in the steady state: warm-up, measured window, then strace and perf.
+served() { curl -s -m 2 http://127.0.0.1:16280/nginx_status | awk 'NR == 3 {print $3}'; }
+say "$VARIANT, $WORKLOAD ($CONNS connections): warm-up ${warm}s, then ${DURATION}s measured, then strace and perf"
+load $((warm + DURATION + 14)) "$OUT/wrk.txt" &
+LOAD=$!
+sleep "$warm"
 before=$(cpu_ticks $PIDS)
-load "$DURATION" "$OUT/measured.txt"
+served0=$(served)
+sleep "$DURATION"
 after=$(cpu_ticks $PIDS)
-requests=$(awk '/requests in/ {print $1}' "$OUT/measured.txt")
-rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/measured.txt")
-p99=$(awk '$1 == "99%" {print $2}' "$OUT/measured.txt")
+served1=$(served)
+requests=$((served1 - served0 - 1))   # the pods' requests (the directory's too: none once warm), less this status request
+rps=$(awk -v n="$requests" -v s="$DURATION" 'BEGIN {printf "%.0f", n / s}')
 read -r u0 s0 <<< "$before"
 read -r u1 s1 <<< "$after"
 hz=$(getconf CLK_TCK)
@@ -121,7 +117,8 @@ user_us=$(awk -v t=$((u1 - u0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "%.1
 sys_us=$(awk -v t=$((s1 - s0)) -v n="$requests" -v hz="$hz" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
 
 if [ -n "${QUICK:-}" ]; then
-    echo "$VARIANT $WORKLOAD ${JAVA_OPTS:-}: $rps req/s, p99 $p99, user ${user_us} us, kernel ${sys_us} us per request, $(grep -c Pause "$OUT/gc.log" 2>/dev/null) GC pauses so far" | tee "$OUT/summary.txt"
+    kill "$LOAD" 2>/dev/null || true
+    echo "$VARIANT $WORKLOAD ${JAVA_OPTS:-}: $rps req/s, user ${user_us} us, kernel ${sys_us} us per request, $(grep -c Pause "$OUT/gc.log" 2>/dev/null) GC pauses so far" | tee "$OUT/summary.txt"
     exit 0
 fi
 if [ "$VARIANT" = podrouter ]; then
@@ -136,16 +133,11 @@ else
     TARGET=(-p "$WORKER")
     STRACE_TARGET=$WORKER
 fi
-
-say "strace -c and perf record, 5 s each, under the same load"
-drained
-load 14 "$OUT/traced.txt" &
-LOAD=$!
-sleep 2
 timeout 5 strace -c -p "$STRACE_TARGET" -o "$OUT/strace.txt" > /dev/null 2>&1 || true
 perf record -q -g -o "$OUT/perf.data" "${TARGET[@]}" -- sleep 5 > /dev/null 2>&1 || true
 wait "$LOAD" || true
-traced_rps=$(awk '/^Requests\/sec/ {print $2}' "$OUT/traced.txt")
+p99=$(awk '$1 == "99%" {print $2}' "$OUT/wrk.txt")
+errors=$(awk '/Socket errors|Non-2xx/' "$OUT/wrk.txt" | tr -s ' ' | paste -sd ';' -)
 
 kill "$PROXY"; wait "$PROXY" 2>/dev/null || true; PROXY=""   # the JVM writes /tmp/perf-PID.map as it exits
 perf report -i "$OUT/perf.data" --no-children -g none --sort dso --stdio 2>/dev/null | grep '%' > "$OUT/perf-by-object.txt" || true
@@ -155,9 +147,10 @@ perf report -i "$OUT/perf.data" --children -g none --sort sym --stdio 2>/dev/nul
 {
     echo "# $VARIANT, $WORKLOAD, $CONNS connections ($(date -u +%FT%TZ))"
     echo
-    echo "requests/s: $rps (p99 $p99) over ${DURATION}s; CPU per request: user ${user_us} us, kernel ${sys_us} us"
+    echo "requests/s: $rps over the ${DURATION}s measured window (counted by the pods); CPU per request: user ${user_us} us, kernel ${sys_us} us"
+    echo "wrk over the whole run (warm-up, window, traced part): p99 $p99 ${errors:-no errors}"
     echo
-    echo "## system calls on the event loop over 5 s (requests/s meanwhile, slowed by strace and perf: $traced_rps)"
+    echo "## system calls on the event loop over 5 s (strace slows the proxy down; compare counts, not times)"
     cat "$OUT/strace.txt" 2>/dev/null
     echo
     echo "## perf: CPU samples by object"
