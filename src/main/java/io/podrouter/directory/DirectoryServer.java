@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * DELETE /rest/private/gds/backend/{key}   204 | 404
  * GET    /stats                            lookups and tenants, as text
  * </pre>
+ *
+ * The seed's HAProxy Lua asks in HTTP/0.9 ({@code GET /rest/private/gds/backend/{key}\r\n}, read
+ * to end of stream): it gets the bare backend name, or nothing for a key that is no tenant.
  */
 public final class DirectoryServer implements AutoCloseable {
     public static final String PREFIX = "/rest/private/gds/backend/";
@@ -74,7 +77,8 @@ public final class DirectoryServer implements AutoCloseable {
             return t;
         });
         DirectoryServer server = new DirectoryServer(mapFile, watcher);
-        server.channel = SmallHttpServer.bind(bind.host(), bind.port(), group, channelType, 64 * 1024, () -> server.new Handler());
+        server.channel = SmallHttpServer.bind(bind.host(), bind.port(), group, channelType, 64 * 1024,
+                () -> new SimpleRequestAnswerer(server::simpleAnswer), () -> server.new Handler());
         if (mapFile != null) {
             server.reloadIfChanged();
             watcher.scheduleWithFixedDelay(server::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
@@ -116,6 +120,16 @@ public final class DirectoryServer implements AutoCloseable {
 
     public void put(String key, String backend) {
         changes.put(key, Optional.of(backend));
+    }
+
+    /** The answer to the seed's HTTP/0.9 lookup of {@code path}: the backend, or null. */
+    private String simpleAnswer(String path) {
+        String decoded = new QueryStringDecoder(path).path();
+        if (!decoded.startsWith(PREFIX) || decoded.length() == PREFIX.length()) {
+            return null;
+        }
+        lookups.increment();
+        return backendOf(decoded.substring(PREFIX.length()).toLowerCase());
     }
 
     public boolean delete(String key) {

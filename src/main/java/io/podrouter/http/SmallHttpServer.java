@@ -34,12 +34,22 @@ public final class SmallHttpServer {
      */
     public static Channel bind(String host, int port, EventLoopGroup group, Class<? extends ServerChannel> channelType,
                                int maxRequestBytes, Supplier<ChannelHandler> handler) throws InterruptedException {
+        return bind(host, port, group, channelType, maxRequestBytes, null, handler);
+    }
+
+    /** As above, with {@code first} (when not null) giving a handler that sees the raw bytes before the codec. */
+    public static Channel bind(String host, int port, EventLoopGroup group, Class<? extends ServerChannel> channelType,
+                               int maxRequestBytes, Supplier<ChannelHandler> first, Supplier<ChannelHandler> handler)
+            throws InterruptedException {
         return new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
+                        if (first != null) {
+                            c.pipeline().addLast(first.get());
+                        }
                         c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxRequestBytes), handler.get());
                     }
                 })
