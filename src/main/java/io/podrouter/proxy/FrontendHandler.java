@@ -67,7 +67,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private int pauses;
     /** Closes the connection after timeouts.keep-alive without a request; null on an HTTP/2 stream (its connection has its own). */
-    private IdleConnectionTimer keepAlive;
+    private IdleConnectionTimer keepAliveTimer;
 
     /** The server name a TLS client sent (SNI), on its connection (an HTTP/2 stream's parent). */
     public static final AttributeKey<String> SERVER_NAME = AttributeKey.valueOf("podrouter.server-name");
@@ -90,29 +90,29 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.encoder = codec == null ? null : codec.encoder(); // null on an HTTP/2 stream: its codec knows HEAD
         this.peer = settings.forwarded().peer(ctx.channel().remoteAddress());
         if (codec != null) {
-            keepAlive = new IdleConnectionTimer(ctx, settings.timeouts().keepAlive().toMillis(), this::idle, () -> {
+            keepAliveTimer = new IdleConnectionTimer(ctx, settings.timeouts().keepAlive().toMillis(), this::idle, () -> {
                 log.debug("closing idle client connection {} (no request for {})", peer.address(),
                         Sizes.formatDuration(settings.timeouts().keepAlive()));
                 closeNow();
             });
             if (ctx.channel().isActive()) {
-                keepAlive.start();
+                keepAliveTimer.start();
             }
         }
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (keepAlive != null) {
-            keepAlive.stop();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.stop();
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         settings.connections().add(ctx.channel());
-        if (keepAlive != null) {
-            keepAlive.start();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.start();
         }
         ctx.fireChannelActive();
     }
@@ -159,8 +159,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        if (keepAlive != null) {
-            keepAlive.stop();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.stop();
         }
         releaseWaiting();
         Exchange e = exchange;
@@ -416,8 +416,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void wentIdle() {
-        if (keepAlive != null) {
-            keepAlive.wentIdle();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.wentIdle();
         }
     }
 
