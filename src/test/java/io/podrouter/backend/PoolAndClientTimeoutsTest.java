@@ -90,9 +90,10 @@ class PoolAndClientTimeoutsTest {
         try (RawHttp http = new RawHttp(router.port())) {
             // A response slower than the keep-alive timeout: the connection was busy, not idle.
             assertThat(http.send(Requests.get("/slow?ms=900", HOST)).read().status()).isEqualTo(200);
-            // Requests closer together than the timeout keep the connection open (the client's pauses are the scenario).
+            // Requests closer together than the timeout keep the connection open: after each answer
+            // the client is silent for half the timeout, and the connection must stay open meanwhile.
             for (int i = 0; i < 4; i++) {
-                Thread.sleep(300);
+                assertThat(http.openAndQuietFor(300)).as("open %d ms after answer %d", 300, i + 1).isTrue();
                 assertThat(http.send(Requests.get("/", HOST)).read().status()).as("request %d", i + 2).isEqualTo(200);
             }
             long lastAnswered = System.nanoTime();

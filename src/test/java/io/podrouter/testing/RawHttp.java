@@ -103,6 +103,25 @@ public final class RawHttp implements AutoCloseable {
         return new Response(status, head.toString(), body.toString(StandardCharsets.UTF_8), statusLine);
     }
 
+    /**
+     * True when for {@code millis} the server neither sent anything nor closed the connection: it
+     * is still open and quiet after that long. The socket timeout is restored afterwards.
+     */
+    public boolean openAndQuietFor(int millis) throws IOException {
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            in.read();
+            return false;
+        } catch (java.net.SocketTimeoutException e) {
+            return true;
+        } catch (java.net.SocketException e) {
+            return false;
+        } finally {
+            socket.setSoTimeout(timeout);
+        }
+    }
+
     /** True when the server closed the connection (reads end of stream within the socket timeout). */
     public boolean closedByServer() throws IOException {
         try {
