@@ -122,14 +122,24 @@ public final class DirectoryServer implements AutoCloseable {
         changes.put(key, Optional.of(backend));
     }
 
-    /** The answer to the seed's HTTP/0.9 lookup of {@code path}: the backend, or null. */
-    private String simpleAnswer(String path) {
-        String decoded = new QueryStringDecoder(path).path();
-        if (!decoded.startsWith(PREFIX) || decoded.length() == PREFIX.length()) {
+    /** The tenant key a (decoded) request path names, or null when it is not under {@link #PREFIX}. */
+    private static String keyOf(String path) {
+        if (!path.startsWith(PREFIX) || path.length() == PREFIX.length()) {
             return null;
         }
+        return path.substring(PREFIX.length()).toLowerCase();
+    }
+
+    /** A lookup, counted: the key's backend, or null when it is no tenant. */
+    private String lookUp(String key) {
         lookups.increment();
-        return backendOf(decoded.substring(PREFIX.length()).toLowerCase());
+        return backendOf(key);
+    }
+
+    /** The answer to the seed's HTTP/0.9 lookup of {@code uri}: the backend, or null. */
+    private String simpleAnswer(String uri) {
+        String key = keyOf(new QueryStringDecoder(uri).path());
+        return key == null ? null : lookUp(key);
     }
 
     public boolean delete(String key) {
@@ -177,15 +187,14 @@ public final class DirectoryServer implements AutoCloseable {
                 reply(ctx, request, HttpResponseStatus.OK, "lookups " + lookups() + "\ntenants " + tenants() + "\n");
                 return;
             }
-            if (!path.startsWith(PREFIX) || path.length() == PREFIX.length()) {
+            String key = keyOf(path);
+            if (key == null) {
                 reply(ctx, request, HttpResponseStatus.NOT_FOUND, "no such resource\n");
                 return;
             }
-            String key = path.substring(PREFIX.length()).toLowerCase();
             HttpMethod method = request.method();
             if (HttpMethod.GET.equals(method)) {
-                lookups.increment();
-                String backend = backendOf(key);
+                String backend = lookUp(key);
                 if (backend == null) {
                     reply(ctx, request, HttpResponseStatus.NOT_FOUND, "not a tenant\n");
                 } else {
