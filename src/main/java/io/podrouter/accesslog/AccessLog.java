@@ -103,7 +103,7 @@ public final class AccessLog implements AutoCloseable {
                 .append(" server=").append(dash(r.server())).append(" route=").append(r.route())
                 .append(" lookup_ms=").append(ms(r.lookupMicros())).append(" queue_ms=").append(ms(r.queueMicros()))
                 .append(" connect_ms=").append(ms(r.connectMicros())).append(" response_ms=").append(ms(r.responseMicros()))
-                .append(" total_ms=").append(ms(r.totalMicros()));
+                .append(" total_ms=").append(ms(r.totalMicros())).append(" request_id=").append(dash(r.requestId()));
     }
 
     static void json(StringBuilder s, AccessRecord r) {
@@ -119,7 +119,9 @@ public final class AccessLog implements AutoCloseable {
         field(s, "route", r.route());
         s.append(",\"lookup_ms\":").append(ms(r.lookupMicros())).append(",\"queue_ms\":").append(ms(r.queueMicros()))
                 .append(",\"connect_ms\":").append(ms(r.connectMicros())).append(",\"response_ms\":").append(ms(r.responseMicros()))
-                .append(",\"total_ms\":").append(ms(r.totalMicros())).append('}');
+                .append(",\"total_ms\":").append(ms(r.totalMicros()));
+        field(s, "request_id", r.requestId());
+        s.append('}');
     }
 
     private static void field(StringBuilder s, String name, String value) {

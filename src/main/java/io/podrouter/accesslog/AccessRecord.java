@@ -5,9 +5,10 @@ package io.podrouter.accesslog;
  * happen (no lookup, no queueing...).
  *
  * @param route how the route was found: static, hit, miss (asked the directory), fallback, or none
+ * @param requestId the request's X-Request-Id, as sent to the pod and the client
  */
 public record AccessRecord(long epochMillis, String client, String method, String uri, String protocol, String key,
                            String backend, String server, int status, long bytes, String route,
                            long lookupMicros, long queueMicros, long connectMicros, long responseMicros,
-                           long totalMicros) {
+                           long totalMicros, String requestId) {
 }

@@ -283,6 +283,7 @@ final class Exchange implements Pod.Waiter {
         }
         boolean serverKeepsAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
+        response.headers().set(RequestId.X_REQUEST_ID, frontend.requestId());
         // The status line is the router's own, as for requests (RFC 9110 6.2): whether the client
         // connection persists is the router's decision, told by Connection below, not the server's version.
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -479,7 +480,7 @@ final class Exchange implements Pod.Waiter {
                     grantedAt == 0 ? -1 : micros(grantedAt - started - Math.max(lookupNanos, 0)),
                     attachedAt == 0 ? -1 : micros(attachedAt - grantedAt),
                     responseAt == 0 || requestSentAt == 0 ? -1 : micros(responseAt - requestSentAt),
-                    micros(now - started)));
+                    micros(now - started), frontend.requestId()));
         }
     }
 

@@ -55,6 +55,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ClientResponseEncoder encoder;
     private ForwardedHeaders.Peer peer;
+    /** The current request's X-Request-Id (see {@link RequestId}). */
+    private String requestId;
     private Exchange exchange;
     /** A request held while the directory is asked where it goes. */
     private HttpRequest resolving;
@@ -240,6 +242,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void start(HttpRequest request) {
         settings = currentSettings.get();
+        requestId = request.decoderResult().isFailure() ? RequestId.generate() : RequestId.of(request.headers(), peer.trusted());
         if (encoder != null) {
             encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
         }
@@ -324,6 +327,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             request.headers().set(HttpHeaderNames.UPGRADE, upgrade).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         }
         settings.forwarded().apply(request.headers(), peer, host, scheme);
+        request.headers().set(RequestId.X_REQUEST_ID, requestId);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts(), settings.metrics(),
                 settings.accessLog(), headAt, lookupNanos, routeLabel(route), upgrade);
@@ -347,7 +351,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         log.info("{} for client {}: {} ({})", status, peer.address(), reason, cause.getMessage());
         if (settings.accessLog() != null) {
             settings.accessLog().add(new AccessRecord(System.currentTimeMillis(), peer.address(), "-", "-", "-", null,
-                    null, null, status, 0, "none", -1, -1, -1, -1, 0));
+                    null, null, status, 0, "none", -1, -1, -1, -1, 0, requestId));
         }
         settings.metrics().unrouted().count(status);
         ReferenceCountUtil.release(request);
@@ -360,7 +364,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             long took = (System.nanoTime() - headAt) / 1000;
             accessLog.add(new AccessRecord(System.currentTimeMillis(), peer.address(), request.method().name(),
                     request.uri(), request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
-                    null, null, status, 0, routeLabel, lookupNanos < 0 ? -1 : lookupNanos / 1000, -1, -1, -1, took));
+                    null, null, status, 0, routeLabel, lookupNanos < 0 ? -1 : lookupNanos / 1000, -1, -1, -1, took, requestId));
         }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = !hasBody && HttpUtil.isKeepAlive(request);
@@ -390,6 +394,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
+        response.headers().set(RequestId.X_REQUEST_ID, requestId);
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
             wentIdle();
@@ -500,6 +505,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     String peerAddress() {
         return peer.address();
+    }
+
+    String requestId() {
+        return requestId;
     }
 
     private void closeNow() {
