@@ -157,6 +157,9 @@ public final class Podrouter implements AutoCloseable {
         if (!config.accessLog().equals(old.config.accessLog())) {
             notes.add("access-log");
         }
+        if (!config.logging().equals(old.config.logging())) {
+            notes.add("logging");
+        }
         if (!config.timeouts().connect().equals(old.config.timeouts().connect())) {
             notes.add("timeouts.connect");
         }

@@ -48,6 +48,7 @@ final class RunCommand implements Callable<Integer> {
             CheckCommand.printErrors(e);
             return 2;
         }
+        LogFormat.use(cfg.logging());
         Podrouter router = Podrouter.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -96,6 +96,9 @@ public final class ConfigReader {
                 al.value("path", null, v -> v.equals("stdout") ? null : baseDir.resolve(v).normalize()),
                 al.integer("buffered-lines", AccessLogConfig.DEFAULTS.bufferedLines(), 16, 10_000_000));
         al.rejectUnknownKeys();
+        YamlSection lg = top.section("logging");
+        LoggingConfig logging = new LoggingConfig(lg.value("format", LoggingConfig.DEFAULTS.json(), ConfigReader::textOrJson));
+        lg.rejectUnknownKeys();
         YamlSection shutdown = top.section("shutdown");
         Duration grace = shutdown.duration("grace", Duration.ofSeconds(30));
         shutdown.rejectUnknownKeys();
@@ -104,7 +107,16 @@ public final class ConfigReader {
             throw new ConfigException(errors);
         }
         return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, trusted, grace, admin,
-                accessLog);
+                accessLog, logging);
+    }
+
+    /** A log's {@code format}: true for json, false for text. */
+    private static boolean textOrJson(String format) {
+        return switch (format.trim()) {
+            case "text" -> false;
+            case "json" -> true;
+            default -> throw new IllegalArgumentException("expected text or json, got '" + format + "'");
+        };
     }
 
     private static TlsConfig tls(YamlSection t, Path baseDir) {

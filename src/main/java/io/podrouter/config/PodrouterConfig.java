@@ -21,7 +21,8 @@ public record PodrouterConfig(
         List<Cidr> trustedProxies,
         Duration shutdownGrace,
         AdminConfig admin,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        LoggingConfig logging) {
 
     public PodrouterConfig {
         listeners = List.copyOf(listeners);

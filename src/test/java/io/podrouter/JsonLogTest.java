@@ -1,0 +1,110 @@
+package io.podrouter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.podrouter.testing.RawHttp;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code logging.format: json}: a real {@code podrouter run} process writes only JSON objects to
+ * stdout, one per line: at start, while it serves (its own lines and a JSON access log) and when it stops.
+ */
+class JsonLogTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern LISTENING = Pattern.compile("listening on \\[/127\\.0\\.0\\.1:(\\d+)");
+
+    @Test
+    void everyLineTheRouterWritesToStdoutIsAJsonObject(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("backend.map"), "tenant.example.com pod0\n");
+        Path config = dir.resolve("podrouter.yaml");
+        Files.writeString(config, """
+                listeners:
+                  - bind: 127.0.0.1:0
+                routing:
+                  map: backend.map
+                backends:
+                  pod0:
+                    servers: [ { address: 127.0.0.1:9 } ]
+                logging: { format: json }
+                access-log: { format: json }
+                """);
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process router = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.podrouter.Main",
+                "run", "-c", config.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(router.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    stdout.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // The process went away: the lines read so far are checked.
+            }
+        }, "router-stdout");
+        reader.start();
+        try {
+            int port = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            List<JsonNode> lines = new java.util.ArrayList<>();
+            while (port < 0) {
+                String line = stdout.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                assertThat(line).as("a start-up line within 30 s (lines so far: " + lines + ")").isNotNull();
+                JsonNode node = parse(line);
+                lines.add(node);
+                Matcher m = LISTENING.matcher(node.path("formattedMessage").asText());
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(1));
+                }
+            }
+            assertThat(lines).allSatisfy(n -> {
+                assertThat(n.path("level").asText()).isNotEmpty();
+                assertThat(n.path("loggerName").asText()).isNotEmpty();
+                assertThat(n.path("formattedMessage").isTextual()).isTrue();
+            });
+            try (RawHttp http = new RawHttp(port)) {
+                assertThat(http.send("GET / HTTP/1.1\r\nHost: unknown.example.com\r\n\r\n").read().status()).isEqualTo(404);
+            }
+            List<String> rest = new java.util.ArrayList<>();
+            // The access log line is written last (by its own thread, in batches): once it is out, stop.
+            while (rest.stream().noneMatch(l -> l.contains("\"status\":404"))) {
+                String line = stdout.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                assertThat(line).as("the access log line within 30 s (lines so far: " + rest + ")").isNotNull();
+                rest.add(line);
+            }
+            router.destroy();
+            assertThat(router.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            stdout.drainTo(rest);
+            rest.forEach(JsonLogTest::parse);
+            // The 404's log line and its access log line came out as JSON too, and what it wrote when stopping.
+            assertThat(rest).anySatisfy(l -> assertThat(l).contains("no route for this host"));
+            assertThat(rest).anySatisfy(l -> assertThat(l).contains("\"status\":404"));
+        } finally {
+            router.destroyForcibly();
+        }
+    }
+
+    private static JsonNode parse(String line) {
+        JsonNode[] node = new JsonNode[1];
+        assertThatCode(() -> node[0] = JSON.readTree(line)).as("JSON: " + line).doesNotThrowAnyException();
+        assertThat(node[0].isObject()).as("a JSON object: " + line).isTrue();
+        return node[0];
+    }
+}
