@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * PUT    /backends/{pod}/servers/{address}/state   body: ready | drain | maint
  * GET    /metrics                          Prometheus text format
  * GET    /stats                            the stats page (HTML, reads /stats.json every 2 s)
+ * GET    /stats.json                       counters, the last 10 minutes second by second, the busiest tenants
+ * GET    /tenants/top                      the 20 busiest routing keys of the last minute, with pod and share
  * POST   /reload                           re-read the configuration (kept as is when invalid)
  * </pre>
  */
@@ -43,12 +45,14 @@ final class AdminApi {
     private final RouterView router;
     private final Metrics metrics;
     private final byte[] statsPage;
+    private final StatsHistory history;
     private RouteTable table;
     private RouteCache<Route> cache;
 
-    AdminApi(RouterView router, Metrics metrics) {
+    AdminApi(RouterView router, Metrics metrics, StatsHistory history) {
         this.router = router;
         this.metrics = metrics;
+        this.history = history;
         try (var in = AdminApi.class.getResourceAsStream("stats.html")) {
             this.statsPage = in.readAllBytes();
         } catch (java.io.IOException | NullPointerException e) {
@@ -90,6 +94,8 @@ final class AdminApi {
                     return Answer.ok(new Raw("text/html; charset=utf-8", statsPage));
                 case "/stats.json":
                     return Answer.ok(stats());
+                case "/tenants/top":
+                    return Answer.ok(history.topTenants());
                 default:
                     break;
             }
@@ -327,6 +333,8 @@ final class AdminApi {
             directory.put("lookups", cache.directory().outcomes());
             out.put("directory", directory);
         }
+        out.put("history", history.history());
+        out.put("top_tenants", history.topTenants());
         return out;
     }
 

@@ -130,6 +130,9 @@ public final class AdminServer implements AutoCloseable {
     /** Starts the admin listener of a running router over its route table and cache (null: no directory). */
     public static AdminServer start(AdminConfig config, RouterView router, EventLoopGroup group,
                                     Class<? extends ServerChannel> channelType) throws InterruptedException {
-        return start(config, new AdminApi(router, new Metrics(router)), group, channelType);
+        StatsHistory history = new StatsHistory(router, group.next());
+        AdminServer server = start(config, new AdminApi(router, new Metrics(router), history), group, channelType);
+        history.start();
+        return server;
     }
 }

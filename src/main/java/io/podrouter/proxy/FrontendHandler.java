@@ -311,7 +311,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Pod pod = ((Route.To) route).pod();
-        String key = pod.usesKey() ? settings.router().keyOf(request, serverName()) : null;
+        String routingKey = settings.router().keyOf(request, serverName());
+        if (routingKey != null) {
+            settings.metrics().tenants().count(routingKey, pod.name(), ctx.channel().eventLoop());
+        }
+        String key = pod.usesKey() ? routingKey : null;
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         String host = request.headers().get(HttpHeaderNames.HOST);

@@ -1,6 +1,7 @@
 package io.podrouter.proxy;
 
 import io.podrouter.backend.StatusCounts;
+import io.podrouter.stats.TenantCounter;
 import io.prometheus.metrics.core.metrics.Histogram;
 
 /**
@@ -18,6 +19,7 @@ public final class RequestMetrics {
             .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
             .build();
     private final StatusCounts unrouted = new StatusCounts();
+    private final TenantCounter tenants = new TenantCounter(TenantCounter.DEFAULT_CAPACITY);
 
     public Histogram duration() {
         return duration;
@@ -26,6 +28,11 @@ public final class RequestMetrics {
     /** Statuses of requests answered by the router itself before a pod was chosen (400, 404, 431...). */
     public StatusCounts unrouted() {
         return unrouted;
+    }
+
+    /** Requests routed to a pod, by routing key, for the busiest tenants. */
+    public TenantCounter tenants() {
+        return tenants;
     }
 
     void observe(long startedNanos) {

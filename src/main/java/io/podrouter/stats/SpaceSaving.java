@@ -1,0 +1,142 @@
+package io.podrouter.stats;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The heaviest hitters of a stream in fixed memory: Metwally, Agrawal and El Abbadi's
+ * space-saving algorithm. At most {@code capacity} keys are counted; a key not among them takes
+ * the place of the least counted one and inherits its count (plus one), so a count may overstate
+ * a key by at most its {@link Entry#error()}, and any key seen more than total/capacity times is
+ * sure to be counted. Counters sit in a min-heap by count: a counted key costs a map lookup and a
+ * short sift, a new key the same plus one map insertion.
+ *
+ * <p>Not thread-safe: one writer (an event loop) at a time, handed to a reader afterwards.
+ */
+public final class SpaceSaving {
+    private final int capacity;
+    private final HashMap<String, Counter> counters;
+    private final Counter[] heap;
+    private int size;
+    private long total;
+
+    public SpaceSaving(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1");
+        }
+        this.capacity = capacity;
+        this.counters = new HashMap<>(capacity * 2);
+        this.heap = new Counter[capacity];
+    }
+
+    /** One occurrence of {@code key}; {@code label} is kept with it (the last one given wins). */
+    public void offer(String key, String label) {
+        total++;
+        Counter c = counters.get(key);
+        if (c != null) {
+            c.count++;
+            c.label = label;
+            siftDown(c.index);
+            return;
+        }
+        if (size < capacity) {
+            c = new Counter(key, label);
+            c.index = size;
+            heap[size++] = c;
+            counters.put(key, c);
+            siftUp(c.index);
+            return;
+        }
+        // The least counted key gives its place (and its count, as the newcomer's possible error).
+        Counter min = heap[0];
+        counters.remove(min.key);
+        min.key = key;
+        min.label = label;
+        min.error = min.count;
+        min.count++;
+        counters.put(key, min);
+        siftDown(0);
+    }
+
+    /** Occurrences offered, counted or not. */
+    public long total() {
+        return total;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The counted keys, most counted first. */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            Counter c = heap[i];
+            out.add(new Entry(c.key, c.label, c.count, c.error));
+        }
+        out.sort(Comparator.comparingLong(Entry::count).reversed().thenComparing(Entry::key));
+        return out;
+    }
+
+    /**
+     * A counted key.
+     *
+     * @param count occurrences, possibly overstated by up to {@code error}
+     * @param error how much of {@code count} may belong to keys it replaced
+     */
+    public record Entry(String key, String label, long count, long error) {
+    }
+
+    private void siftUp(int i) {
+        Counter c = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            Counter p = heap[parent];
+            if (p.count <= c.count) {
+                break;
+            }
+            heap[i] = p;
+            p.index = i;
+            i = parent;
+        }
+        heap[i] = c;
+        c.index = i;
+    }
+
+    private void siftDown(int i) {
+        Counter c = heap[i];
+        int half = size >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            Counter smaller = heap[child];
+            int right = child + 1;
+            if (right < size && heap[right].count < smaller.count) {
+                child = right;
+                smaller = heap[right];
+            }
+            if (c.count <= smaller.count) {
+                break;
+            }
+            heap[i] = smaller;
+            smaller.index = i;
+            i = child;
+        }
+        heap[i] = c;
+        c.index = i;
+    }
+
+    private static final class Counter {
+        String key;
+        String label;
+        long count = 1;
+        long error;
+        int index;
+
+        Counter(String key, String label) {
+            this.key = key;
+            this.label = label;
+        }
+    }
+}
