@@ -60,6 +60,27 @@ class SpaceSavingTest {
     }
 
     @Test
+    void keysThatCollideInTheTableAreCountedApartThroughManyReplacements() {
+        // "Aa" and "BB" have the same hashCode, as do all their concatenations: one long probe chain.
+        List<String> colliding = List.of("AaAa", "AaBB", "BBAa", "BBBB");
+        SpaceSaving s = new SpaceSaving(4);
+        Map<String, Long> truth = new HashMap<>();
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 50_000; i++) {
+            String key = random.nextInt(2) == 0 ? colliding.get(random.nextInt(4)) : "k" + random.nextInt(50);
+            s.offer(key, "pod0");
+            truth.merge(key, 1L, Long::sum);
+        }
+        List<SpaceSaving.Entry> entries = s.entries();
+        assertThat(entries).hasSize(4).extracting(SpaceSaving.Entry::key).doesNotHaveDuplicates();
+        for (SpaceSaving.Entry e : entries) {
+            assertThat(e.count()).isGreaterThanOrEqualTo(truth.get(e.key()));
+            assertThat(e.count() - e.error()).isLessThanOrEqualTo(truth.get(e.key()));
+        }
+        assertThat(entries.stream().mapToLong(SpaceSaving.Entry::count).sum()).isEqualTo(s.total());
+    }
+
+    @Test
     void busiestTenantsSumsTheLoopsAndForgetsWhatIsOlderThanTheWindow() {
         BusiestTenants top = new BusiestTenants(3, 100);
         SpaceSaving loop1 = new SpaceSaving(16);
