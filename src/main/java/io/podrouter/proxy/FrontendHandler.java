@@ -398,7 +398,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
-        response.headers().set(RequestId.X_REQUEST_ID, requestId);
+        if (requestId != null) {
+            response.headers().set(RequestId.X_REQUEST_ID, requestId);
+        }
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());
             wentIdle();
