@@ -15,6 +15,7 @@ import io.podrouter.config.ListenerConfig;
 import io.podrouter.config.PodrouterConfig;
 import io.podrouter.config.Sizes;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.fleet.RouteChangeStream;
 import io.podrouter.listener.ProxyListener;
 import io.podrouter.listener.Transport;
 import io.podrouter.proxy.ClientConnections;
@@ -43,6 +44,7 @@ public final class Podrouter implements AutoCloseable {
     private final List<AutoCloseable> closeables;
     private final List<ProxyListener> listeners = new ArrayList<>();
     private volatile InetSocketAddress adminAddress;
+    private volatile RouteChangeStream routeChanges;
     private volatile Generation current;
 
     private Podrouter(Transport transport, EventLoopGroup boss, EventLoopGroup workers, Generation.Shared shared,
@@ -78,6 +80,14 @@ public final class Podrouter implements AutoCloseable {
             Generation.Shared shared = new Generation.Shared(connections(config, transport), workers,
                     new ClientConnections(), new RequestMetrics(), accessLog);
             router = new Podrouter(transport, boss, workers, shared, closeables, Generation.build(config, shared, null));
+            if (config.routing().invalidation() != null) {
+                Podrouter self = router;
+                RouteChangeStream stream = new RouteChangeStream(config.routing().invalidation(), () -> self.current.cache,
+                        null);
+                closeables.add(stream);
+                router.routeChanges = stream;
+                stream.start();
+            }
             if (config.admin() != null) {
                 EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
                 closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
@@ -160,6 +170,9 @@ public final class Podrouter implements AutoCloseable {
         if (!config.timeouts().connect().equals(old.config.timeouts().connect())) {
             notes.add("timeouts.connect");
         }
+        if (!java.util.Objects.equals(config.routing().invalidation(), old.config.routing().invalidation())) {
+            notes.add("routing.invalidation");
+        }
         // New listeners first: if one cannot bind, nothing has changed yet.
         List<ProxyListener> added = new ArrayList<>();
         java.util.Set<ListenerConfig> wanted = new java.util.HashSet<>(config.listeners());
@@ -203,6 +216,11 @@ public final class Podrouter implements AutoCloseable {
     /** The cache of directory answers, or null when no directory is configured. */
     public RouteCache<Route> routeCache() {
         return current.cache;
+    }
+
+    /** The reader of the stream of tenant moves, or null when routing.invalidation is off. */
+    public RouteChangeStream routeChanges() {
+        return routeChanges;
     }
 
     /** The bound addresses, in the order of the configuration's listeners. */
@@ -294,6 +312,11 @@ public final class Podrouter implements AutoCloseable {
         @Override
         public List<String> reload() {
             return router.reload();
+        }
+
+        @Override
+        public RouteChangeStream routeChanges() {
+            return router.routeChanges;
         }
     }
 }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.fleet.RouteChangeStream;
 import io.podrouter.routing.Route;
 import io.podrouter.routing.RouteTable;
 import io.podrouter.routing.RoutingKey;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * POST   /maps/purge[?backend=NAME]        drops cached answers (of one backend)
  * GET    /backends                         pods and servers: state, health, active, queued
  * PUT    /backends/{pod}/servers/{address}/state   body: ready | drain | maint
+ * GET    /invalidation                     the stream of tenant moves: connected, last ID, lag, counts
  * GET    /metrics                          Prometheus text format
  * GET    /stats                            the stats page (HTML, reads /stats.json every 2 s)
  * POST   /reload                           re-read the configuration (kept as is when invalid)
@@ -90,6 +92,8 @@ final class AdminApi {
                     return Answer.ok(new Raw("text/html; charset=utf-8", statsPage));
                 case "/stats.json":
                     return Answer.ok(stats());
+                case "/invalidation":
+                    return invalidation();
                 default:
                     break;
             }
@@ -327,6 +331,36 @@ final class AdminApi {
             directory.put("lookups", cache.directory().outcomes());
             out.put("directory", directory);
         }
+        Map<String, Object> invalidation = routeChanges();
+        if (invalidation != null) {
+            out.put("invalidation", invalidation);
+        }
+        return out;
+    }
+
+    private Answer invalidation() {
+        Map<String, Object> state = routeChanges();
+        return state == null ? Answer.error(404, "routing.invalidation is not configured") : Answer.ok(state);
+    }
+
+    /** The stream of tenant moves as the API and the stats page show it, or null when there is none. */
+    private Map<String, Object> routeChanges() {
+        RouteChangeStream stream = router.routeChanges();
+        if (stream == null) {
+            return null;
+        }
+        RouteChangeStream.State s = stream.state();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("redis", s.redis());
+        out.put("stream", s.stream());
+        out.put("connected", s.connected());
+        out.put("last_id", s.lastId());
+        out.put("lag_ms", s.lagMillis());
+        out.put("disconnected_for_ms", s.disconnectedForMillis());
+        out.put("applied", s.applied());
+        out.put("ignored", s.ignored());
+        out.put("skipped", s.skipped());
+        out.put("gaps", s.gaps());
         return out;
     }
 

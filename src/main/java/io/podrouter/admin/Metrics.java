@@ -4,6 +4,7 @@ import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.directory.DirectoryClient;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.fleet.RouteChangeStream;
 import io.podrouter.proxy.ClientConnections;
 import io.podrouter.proxy.RequestMetrics;
 import io.podrouter.routing.Route;
@@ -117,6 +118,28 @@ public final class Metrics {
                     }
                 })
                 .register(registry);
+        if (router.routeChanges() != null) {
+            registerRouteChanges(router.routeChanges());
+        }
+    }
+
+    private void registerRouteChanges(RouteChangeStream stream) {
+        GaugeWithCallback.builder()
+                .name("podrouter_invalidation_connected")
+                .help("1 while the stream of tenant moves is being read from Redis, else 0")
+                .callback(cb -> cb.call(stream.connected() ? 1 : 0))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("podrouter_invalidation_events")
+                .help("Stream entries read, by result: applied (changed a cached answer), ignored (about nothing cached), skipped (malformed or naming no configured pod)")
+                .labelNames("result")
+                .callback(cb -> {
+                    cb.call(stream.applied(), "applied");
+                    cb.call(stream.ignored(), "ignored");
+                    cb.call(stream.skipped(), "skipped");
+                })
+                .register(registry);
+        registry.register(stream.lag());
     }
 
     /** The current directory client's lookup durations (a reload may bring a new client). */

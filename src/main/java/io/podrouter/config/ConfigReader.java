@@ -315,8 +315,15 @@ public final class ConfigReader {
         if (persist && map == null) {
             r.error("map-persist", "needs routing.map: the file to write entries back to");
         }
+        InvalidationConfig invalidation = null;
+        if (r.has("invalidation")) {
+            invalidation = invalidation(r.section("invalidation"));
+            if (directory == null) {
+                r.error("invalidation", "needs routing.directory: the stream changes cached directory answers");
+            }
+        }
         r.rejectUnknownKeys();
-        return new RoutingConfig(key, map, entries, unknown, directory, cache, persist);
+        return new RoutingConfig(key, map, entries, unknown, directory, cache, persist, invalidation);
     }
 
     private static DirectoryConfig directory(YamlSection d) {
@@ -347,6 +354,23 @@ public final class ConfigReader {
                 d.integer("max-idle", 256, 0, 100_000));
         circuit.rejectUnknownKeys();
         d.rejectUnknownKeys();
+        return c;
+    }
+
+    private static InvalidationConfig invalidation(YamlSection i) {
+        String redis = i.value("redis", null, InvalidationConfig::checkedRedisUri);
+        if (!i.has("redis")) {
+            i.error("redis", "missing: the Redis URI, e.g. redis://127.0.0.1:6379/0");
+        }
+        InvalidationConfig c = new InvalidationConfig(redis,
+                i.value("stream", InvalidationConfig.DEFAULT_STREAM, s -> {
+                    if (s.isBlank()) {
+                        throw new IllegalArgumentException("the stream's key must not be empty");
+                    }
+                    return s.trim();
+                }),
+                i.duration("ttl-while-disconnected", InvalidationConfig.DEFAULT_TTL_WHILE_DISCONNECTED));
+        i.rejectUnknownKeys();
         return c;
     }
 

@@ -13,9 +13,11 @@ import java.util.List;
  * @param directory the tenant directory asked about keys with no entry, or null when there is none
  * @param cache the cache of directory answers
  * @param mapPersist write entries changed through the admin API back to the map file
+ * @param invalidation the Redis stream of tenant moves, or null when there is none
  */
 public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, UnknownRoute unknown,
-                            DirectoryConfig directory, CacheConfig cache, boolean mapPersist) {
+                            DirectoryConfig directory, CacheConfig cache, boolean mapPersist,
+                            InvalidationConfig invalidation) {
     public RoutingConfig {
         entries = List.copyOf(entries);
     }

@@ -39,6 +39,8 @@ public final class RouteCache<R> {
     private final LongAdder negativeHits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder staleServed = new LongAdder();
+    /** While above 0, no answer stored is fresh for longer than this (the stream of moves is not being read). */
+    private volatile long freshnessCapNanos;
 
     /**
      * @param routeOfBackend the route for a backend name, or null when no such backend is configured
@@ -176,7 +178,8 @@ public final class RouteCache<R> {
     }
 
     private CachedRoute<R> entry(R route, CachedRoute.Kind kind, long now, Duration ttl, boolean mayServeStale) {
-        long ttlNanos = ttl.toNanos();
+        long cap = freshnessCapNanos;
+        long ttlNanos = cap > 0 ? Math.min(ttl.toNanos(), cap) : ttl.toNanos();
         long freshUntil = now + ttlNanos;
         long refreshAt = now + ttlNanos / 100 * config.refreshAfterPercent();
         long keepUntil = mayServeStale ? freshUntil + config.staleIfError().toNanos() : freshUntil;
@@ -207,9 +210,7 @@ public final class RouteCache<R> {
                 dropped.add(key);
                 return e;
             }
-            CachedRoute<R> moved = new CachedRoute<>(route, e.kind, e.fetchedAt, e.refreshAt, e.freshUntil, e.keepUntil);
-            moved.hits = e.hits;
-            return moved;
+            return e.moved(route, e.refreshAt, e.freshUntil);
         });
         cache.asMap().entrySet().removeIf(en -> en.getValue().kind != CachedRoute.Kind.TENANT);
         dropped.forEach(cache::invalidate);
@@ -232,6 +233,81 @@ public final class RouteCache<R> {
             return match;
         });
         return n[0];
+    }
+
+    /** What a change from the stream of tenant moves did to the cache. */
+    public enum Change {
+        /** The cache held the key (or answers naming the backend) and now holds the new answer, or forgot them. */
+        APPLIED,
+        /** The cache held nothing the change is about: nothing was created. */
+        NOT_HELD,
+        /** The change names a backend this configuration does not have: nothing changed. */
+        UNKNOWN_BACKEND
+    }
+
+    /**
+     * A tenant moved: when the cache holds an answer for {@code key} (of any kind), it is replaced
+     * by {@code backend}, fresh for {@code ttl} (the configured TTL when null, clamped like the
+     * directory's). A key the cache does not hold stays absent, so the cache stays bounded.
+     */
+    public Change move(String key, String backend, Duration ttl) {
+        R route = routeOfBackend.apply(backend);
+        if (route == null) {
+            return Change.UNKNOWN_BACKEND;
+        }
+        CachedRoute<R> replaced = cache.asMap().computeIfPresent(key, (k, old) -> {
+            CachedRoute<R> e = entry(route, CachedRoute.Kind.TENANT, ticker.read(), clamp(ttl, config.ttl()), true);
+            e.hits = old.hits;
+            return e;
+        });
+        return replaced == null ? Change.NOT_HELD : Change.APPLIED;
+    }
+
+    /** Forgets the answer held for {@code key}, if any: the next request for it asks the directory. */
+    public Change forget(String key) {
+        return cache.asMap().remove(key) == null ? Change.NOT_HELD : Change.APPLIED;
+    }
+
+    /** Forgets every answer naming {@code backend}. */
+    public Change forgetBackend(String backend) {
+        R route = routeOfBackend.apply(backend);
+        if (route == null) {
+            return Change.UNKNOWN_BACKEND;
+        }
+        return invalidateIf(route::equals) > 0 ? Change.APPLIED : Change.NOT_HELD;
+    }
+
+    /** Forgets every cached answer. */
+    public Change forgetAll() {
+        boolean held = !cache.asMap().isEmpty();
+        cache.invalidateAll();
+        return held ? Change.APPLIED : Change.NOT_HELD;
+    }
+
+    /**
+     * Makes every cached answer due for refresh: each is still served, and its next hit starts one
+     * background lookup. For when the router cannot know which moves it missed.
+     */
+    public void refreshAll() {
+        long now = ticker.read();
+        cache.asMap().replaceAll((key, e) -> e.retimed(Math.min(e.refreshAt, now), e.freshUntil));
+    }
+
+    /**
+     * Bounds how long answers stay fresh, from now on and for those already held, to {@code max}
+     * (past it they are looked up again, and still served if the directory fails); null lifts the
+     * bound for answers stored from now on. Used while the stream of moves cannot be read.
+     */
+    public void limitFreshness(Duration max) {
+        if (max == null) {
+            freshnessCapNanos = 0;
+            return;
+        }
+        long cap = Math.max(1, max.toNanos());
+        freshnessCapNanos = cap;
+        long until = ticker.read() + cap;
+        cache.asMap().replaceAll((key, e) -> e.freshUntil - until <= 0 ? e
+                : e.retimed(Math.min(e.refreshAt, until), until));
     }
 
     /** What the cache holds for one key, for the admin API. */
