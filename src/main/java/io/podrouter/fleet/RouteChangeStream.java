@@ -1,5 +1,6 @@
 package io.podrouter.fleet;
 
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -97,27 +98,39 @@ public final class RouteChangeStream implements AutoCloseable {
     /** Checks that the stream still holds what follows the last entry applied, then reads on. */
     private void findPosition() {
         connection.async().xinfoStream(config.stream()).whenCompleteAsync((info, error) -> {
-            StreamInfo stream;
             if (error == null) {
-                stream = StreamInfo.of(info);
+                checkHeld(StreamInfo.of(info));
             } else if (isNoSuchKey(error)) {
-                stream = StreamInfo.MISSING;
+                resumeFrom(StreamInfo.MISSING, false);
             } else {
                 lost("cannot read the stream's state", error);
-                return;
             }
-            resumeFrom(stream);
-            read();
         }, thread);
     }
 
-    private void resumeFrom(StreamInfo stream) {
+    private void checkHeld(StreamInfo stream) {
+        StreamId last = lastId;
+        if (last == null || !stream.needsToKnowIfHeld(last)) {
+            resumeFrom(stream, true);
+            return;
+        }
+        connection.async().xrange(config.stream(), Range.create(last.toString(), last.toString()))
+                .whenCompleteAsync((entries, error) -> {
+                    if (error != null) {
+                        lost("cannot read the stream", error);
+                    } else {
+                        resumeFrom(stream, !entries.isEmpty());
+                    }
+                }, thread);
+    }
+
+    private void resumeFrom(StreamInfo stream, boolean lastHeld) {
         StreamId last = lastId;
         if (last == null) {
             lastId = stream.lastGenerated();
-        } else if (stream.lostEntriesAfter(last)) {
+        } else if (stream.lostEntriesAfter(last, lastHeld)) {
             gaps++;
-            log.warn("the stream {} no longer holds the entries after {} (trimmed, deleted or recreated): "
+            log.warn("the stream {} no longer holds all the entries after {} (trimmed, deleted or recreated): "
                     + "every cached answer is due for refresh (still served; looked up again on its next hit)",
                     config.stream(), last);
             RouteCache<?> routes = cache.get();
@@ -138,6 +151,7 @@ public final class RouteChangeStream implements AutoCloseable {
         } else {
             log.info("reading tenant moves from stream {} on {}, after entry {}", config.stream(), redis, lastId);
         }
+        read();
     }
 
     private void read() {

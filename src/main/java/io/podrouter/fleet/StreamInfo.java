@@ -8,46 +8,53 @@ import java.util.List;
  *
  * @param exists false when there is no such stream (never written, or deleted)
  * @param lastGenerated the ID of the last entry ever added (0-0 for none)
- * @param maxDeleted the highest ID ever trimmed or deleted (Redis 7), or null when Redis does not say
- * @param first the first entry still held, or null when the stream is empty
+ * @param length entries held now
+ * @param entriesAdded entries ever added (Redis 7), or -1 when Redis does not say
  */
-record StreamInfo(boolean exists, StreamId lastGenerated, StreamId maxDeleted, StreamId first) {
-    static final StreamInfo MISSING = new StreamInfo(false, StreamId.ZERO, null, null);
+record StreamInfo(boolean exists, StreamId lastGenerated, long length, long entriesAdded) {
+    static final StreamInfo MISSING = new StreamInfo(false, StreamId.ZERO, 0, 0);
 
     /** Reads the flat key, value, key, value... list Redis answers. */
     static StreamInfo of(List<Object> fields) {
         StreamId lastGenerated = StreamId.ZERO;
-        StreamId maxDeleted = null;
-        StreamId first = null;
+        long length = 0;
+        long entriesAdded = -1;
         for (int i = 0; i + 1 < fields.size(); i += 2) {
             String name = String.valueOf(fields.get(i));
-            Object value = fields.get(i + 1);
+            String value = String.valueOf(fields.get(i + 1));
             switch (name) {
-                case "last-generated-id" -> lastGenerated = StreamId.parse(String.valueOf(value));
-                case "max-deleted-entry-id" -> maxDeleted = StreamId.parse(String.valueOf(value));
-                case "first-entry" -> {
-                    if (value instanceof List<?> entry && !entry.isEmpty() && entry.get(0) != null) {
-                        first = StreamId.parse(String.valueOf(entry.get(0)));
-                    }
-                }
+                case "last-generated-id" -> lastGenerated = StreamId.parse(value);
+                case "length" -> length = Long.parseLong(value);
+                case "entries-added" -> entriesAdded = Long.parseLong(value);
                 default -> {
                 }
             }
         }
-        return new StreamInfo(true, lastGenerated, maxDeleted, first);
+        return new StreamInfo(true, lastGenerated, length, entriesAdded);
     }
 
-    /** True when entries added after {@code last} may be gone, so reading on from it could miss some. */
-    boolean lostEntriesAfter(StreamId last) {
+    /** True when whether {@code last} is still held decides {@link #lostEntriesAfter}. */
+    boolean needsToKnowIfHeld(StreamId last) {
+        return exists && last.isAfter(StreamId.ZERO) && lastGenerated.isAfter(last);
+    }
+
+    /**
+     * True when entries added after {@code last} may be gone, so that reading on after it could
+     * miss some. Trimming removes the oldest entries first: while {@code last} itself is held,
+     * everything after it is too.
+     *
+     * @param lastHeld whether the entry {@code last} is still in the stream (asked only when {@link #needsToKnowIfHeld})
+     */
+    boolean lostEntriesAfter(StreamId last, boolean lastHeld) {
         if (!exists) {
-            return last.isAfter(StreamId.ZERO);
+            return last.isAfter(StreamId.ZERO); // deleted since
         }
         if (lastGenerated.compareTo(last) < 0) {
             return true; // recreated: the IDs went back
         }
-        if (maxDeleted != null) {
-            return maxDeleted.isAfter(last);
+        if (!last.isAfter(StreamId.ZERO)) {
+            return entriesAdded > length; // nothing read yet: was anything trimmed?
         }
-        return first != null && first.isAfter(last);
+        return lastGenerated.isAfter(last) && !lastHeld;
     }
 }
