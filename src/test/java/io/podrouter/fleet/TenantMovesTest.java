@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.podrouter.Podrouter;
+import io.podrouter.config.HostAndPort;
+import io.podrouter.directory.DirectoryServer;
 import io.podrouter.testing.FakeDirectory;
 import io.podrouter.testing.RawHttp;
 import io.podrouter.testing.RedisServer;
@@ -276,5 +282,60 @@ class TenantMovesTest {
         } finally {
             applierLog.detachAppender(lines);
         }
+    }
+
+    @Test
+    void theReferenceDirectoryPublishesEveryPutDeleteAndMapFileChange() throws Exception {
+        Path map = dir.resolve("tenants.map");
+        Files.writeString(map, "acme.example.com pod0\nfile.example.com pod0\n");
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        toClose.add(() -> loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        RouteChangePublisher publisher = new RouteChangePublisher(redis.uri(), redis.uri(), STREAM);
+        toClose.add(publisher);
+        DirectoryServer gds = DirectoryServer.start(map, HostAndPort.parse("127.0.0.1:0"), loops,
+                NioServerSocketChannel.class, publisher::publish);
+        toClose.add(gds);
+        Path own = Files.createTempDirectory(dir, "router");
+        RouterFixture fixture = new RouterFixture(own);
+        for (int i = 0; i < pods.length; i++) {
+            fixture.pod("pod" + i, pods[i]);
+        }
+        fixture.routing("""
+                directory:
+                  url: http://127.0.0.1:%d%s{key}
+                invalidation:
+                  redis: %s
+                """.formatted(gds.localAddress().getPort(), DirectoryServer.PREFIX, redis.uri()));
+        Podrouter router = fixture.start();
+        toClose.add(router);
+        await(10_000, "the router reads the stream", () -> router.routeChanges().connected());
+        assertThat(podFor(router, "acme.example.com")).isEqualTo("pod0");
+        assertThat(podFor(router, "file.example.com")).isEqualTo("pod0");
+
+        try (RawHttp admin = new RawHttp(gds.localAddress().getPort())) {
+            RawHttp.Response put = admin.send("PUT " + DirectoryServer.PREFIX + "acme.example.com HTTP/1.1\r\n"
+                    + "Host: gds\r\nContent-Length: 4\r\n\r\npod1").read();
+            assertThat(put.status()).isEqualTo(204);
+        }
+        awaitPod(router, "acme.example.com", "pod1");
+
+        Files.writeString(map, "acme.example.com pod0\nfile.example.com pod2\n");
+        Files.setLastModifiedTime(map, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        awaitPod(router, "file.example.com", "pod2");
+        assertThat(podFor(router, "acme.example.com")).as("the PUT still overrides the file").isEqualTo("pod1");
+
+        try (RawHttp admin = new RawHttp(gds.localAddress().getPort())) {
+            RawHttp.Response delete = admin.send("DELETE " + DirectoryServer.PREFIX + "acme.example.com HTTP/1.1\r\n"
+                    + "Host: gds\r\n\r\n").read();
+            assertThat(delete.status()).isEqualTo(204);
+        }
+        await(5_000, "acme.example.com is no tenant any more", () -> {
+            try {
+                return podFor(router, "acme.example.com").equals("status 404");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertThat(gds.lookups()).as("one lookup per key, and one after the deletion").isEqualTo(3);
     }
 }
