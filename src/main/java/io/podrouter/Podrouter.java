@@ -45,6 +45,7 @@ public final class Podrouter implements AutoCloseable {
     private final List<ProxyListener> listeners = new ArrayList<>();
     private volatile InetSocketAddress adminAddress;
     private volatile RouteChangeStream routeChanges;
+    private boolean stopped;
     private volatile Generation current;
 
     private Podrouter(Transport transport, EventLoopGroup boss, EventLoopGroup workers, Generation.Shared shared,
@@ -80,14 +81,10 @@ public final class Podrouter implements AutoCloseable {
             Generation.Shared shared = new Generation.Shared(connections(config, transport), workers,
                     new ClientConnections(), new RequestMetrics(), accessLog);
             router = new Podrouter(transport, boss, workers, shared, closeables, Generation.build(config, shared, null));
-            if (config.routing().invalidation() != null) {
-                Podrouter self = router;
-                RouteChangeStream stream = new RouteChangeStream(config.routing().invalidation(), () -> self.current.cache,
-                        null);
-                closeables.add(stream);
-                router.routeChanges = stream;
-                stream.start();
-            }
+            Podrouter self = router;
+            Fleet fleet = Fleet.start(config, () -> self.current.cache, warmToken(config));
+            closeables.add(0, fleet);
+            router.routeChanges = fleet.stream();
             if (config.admin() != null) {
                 EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
                 closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
@@ -118,6 +115,15 @@ public final class Podrouter implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    /** The peers' admin token for --warm-from: PODROUTER_WARM_TOKEN, else this router's own admin token. */
+    private static String warmToken(PodrouterConfig config) {
+        String env = System.getenv("PODROUTER_WARM_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        return config.admin() == null ? null : config.admin().token();
     }
 
     private ProxyListener bind(ListenerConfig listener) throws InterruptedException {
@@ -247,6 +253,10 @@ public final class Podrouter implements AutoCloseable {
     }
 
     private synchronized void stop(Duration allowed) {
+        if (stopped) {
+            return; // close() after stopGracefully(), or a second signal
+        }
+        stopped = true;
         listeners.forEach(ProxyListener::close);
         ClientConnections clients = shared.clients();
         int busy = clients.size();

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * turns requests into calls here and the answers into JSON.
  *
  * <pre>
- * GET    /maps?limit=N&amp;after=KEY         static entries and cached answers, in key order, paged
+ * GET    /maps?limit=N&amp;after=KEY[&amp;source=S]  static entries and cached answers, in key order, paged
  * GET    /maps/{key}                       one entry: backend, source, age, expires-in, hits
  * PUT    /maps/{key}                       body: backend name; adds or replaces a static entry
  * DELETE /maps/{key}                       removes the static entry and the cached answer
@@ -101,7 +101,7 @@ final class AdminApi {
         String[] parts = q.path().replaceAll("^/+|/+$", "").split("/");
         if (parts.length >= 1 && parts[0].equals("maps")) {
             if (parts.length == 1 && method.equals(HttpMethod.GET)) {
-                return listMaps(param(q, "limit"), param(q, "after"));
+                return listMaps(param(q, "limit"), param(q, "after"), param(q, "source"));
             }
             if (parts.length == 2 && parts[1].equals("purge") && method.equals(HttpMethod.POST)) {
                 return purge(param(q, "backend"));
@@ -137,7 +137,10 @@ final class AdminApi {
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private Answer listMaps(String limitText, String after) {
+    private Answer listMaps(String limitText, String after, String source) {
+        if (source != null && !List.of("static", "directory", "negative", "invalid").contains(source)) {
+            return Answer.error(400, "source must be static, directory, negative or invalid");
+        }
         int limit = DEFAULT_PAGE;
         if (limitText != null) {
             try {
@@ -150,12 +153,18 @@ final class AdminApi {
             }
         }
         TreeMap<String, Map<String, Object>> all = new TreeMap<>();
-        if (cache != null) {
+        if (cache != null && !"static".equals(source)) {
             for (RouteCache.Entry<Route> e : cache.entries()) {
-                all.put(e.key(), describe(e));
+                if (source == null || source.equals(e.kind())) {
+                    all.put(e.key(), describe(e));
+                }
             }
         }
-        table.entries().forEach((k, backend) -> all.put(k, staticEntry(k, backend)));
+        if (source == null || source.equals("static")) {
+            table.entries().forEach((k, backend) -> all.put(k, staticEntry(k, backend)));
+        } else {
+            table.entries().keySet().forEach(all::remove); // a static entry hides a cached answer
+        }
         Map<String, Map<String, Object>> page = after == null ? all : all.tailMap(after, false);
         List<Map<String, Object>> entries = new ArrayList<>(Math.min(limit, page.size()));
         String last = null;

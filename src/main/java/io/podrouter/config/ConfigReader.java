@@ -310,7 +310,13 @@ public final class ConfigReader {
             unknown = new UnknownRoute(backend == null ? status : 0, backend);
         }
         DirectoryConfig directory = r.has("directory") ? directory(r.section("directory")) : null;
-        CacheConfig cache = cache(r.section("cache"));
+        YamlSection cacheSection = r.section("cache");
+        WarmStartConfig warmStart = warmStart(cacheSection, baseDir);
+        CacheConfig cache = cache(cacheSection);
+        if ((warmStart.snapshot() != null || !warmStart.warmFrom().isEmpty()) && directory == null) {
+            cacheSection.error(warmStart.snapshot() != null ? "snapshot" : "warm-from",
+                    "needs routing.directory: only directory answers are cached");
+        }
         boolean persist = r.value("map-persist", false, ConfigReader::bool);
         if (persist && map == null) {
             r.error("map-persist", "needs routing.map: the file to write entries back to");
@@ -323,7 +329,7 @@ public final class ConfigReader {
             }
         }
         r.rejectUnknownKeys();
-        return new RoutingConfig(key, map, entries, unknown, directory, cache, persist, invalidation);
+        return new RoutingConfig(key, map, entries, unknown, directory, cache, persist, invalidation, warmStart);
     }
 
     private static DirectoryConfig directory(YamlSection d) {
@@ -355,6 +361,37 @@ public final class ConfigReader {
         circuit.rejectUnknownKeys();
         d.rejectUnknownKeys();
         return c;
+    }
+
+    private static WarmStartConfig warmStart(YamlSection c, Path baseDir) {
+        WarmStartConfig d = WarmStartConfig.DEFAULTS;
+        List<String> peers = new ArrayList<>();
+        if (c.node("warm-from").map(n -> n instanceof org.snakeyaml.engine.v2.nodes.SequenceNode).orElse(false)) {
+            for (YamlSection.Item item : c.list("warm-from")) {
+                try {
+                    peers.add(WarmStartConfig.checkedPeer(String.valueOf(item.scalarOrNull())));
+                } catch (IllegalArgumentException e) {
+                    c.error(item.node(), item.path(), e.getMessage());
+                }
+            }
+        } else {
+            String list = c.string("warm-from", null);
+            if (list != null) {
+                for (String peer : list.split(",")) {
+                    try {
+                        peers.add(WarmStartConfig.checkedPeer(peer));
+                    } catch (IllegalArgumentException e) {
+                        c.error("warm-from", e.getMessage());
+                    }
+                }
+            }
+        }
+        WarmStartConfig w = new WarmStartConfig(c.value("snapshot", null, f -> baseDir.resolve(f).normalize()),
+                c.duration("snapshot-interval", d.snapshotInterval()), peers, c.duration("warm-timeout", d.warmTimeout()));
+        if (w.snapshotInterval().compareTo(Duration.ofSeconds(1)) < 0) {
+            c.error("snapshot-interval", "at least 1s");
+        }
+        return w;
     }
 
     private static InvalidationConfig invalidation(YamlSection i) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -308,6 +309,54 @@ public final class RouteCache<R> {
         long until = ticker.read() + cap;
         cache.asMap().replaceAll((key, e) -> e.freshUntil - until <= 0 ? e
                 : e.retimed(Math.min(e.refreshAt, until), until));
+    }
+
+    /** A directory answer as saved outside the router (a snapshot file, a peer's admin API). */
+    public record Saved(String key, String backend, long freshForMillis) {
+    }
+
+    /**
+     * The directory's answers naming a backend (not the negative or invalid ones), with how long
+     * each stays fresh (negative when it is past its TTL and kept only for stale-if-error).
+     */
+    public List<Saved> saved(Function<R, String> backendName) {
+        long now = ticker.read();
+        List<Saved> out = new ArrayList<>();
+        cache.asMap().forEach((k, e) -> {
+            if (e.kind == CachedRoute.Kind.TENANT) {
+                out.add(new Saved(k, backendName.apply(e.route), Duration.ofNanos(e.freshUntil - now).toMillis()));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Loads an answer saved earlier, unless the cache already holds one for its key: fresh for
+     * what was left of its TTL (at most {@code max-ttl}); an expired one only as a stale-if-error
+     * fallback, while that lasts.
+     *
+     * @return false when it was not loaded: its backend is not configured, or it is too old to keep
+     */
+    public boolean load(Saved saved) {
+        R route = routeOfBackend.apply(saved.backend());
+        if (route == null) {
+            return false;
+        }
+        long now = ticker.read();
+        long freshFor = Math.min(TimeUnit.MILLISECONDS.toNanos(saved.freshForMillis()), config.maxTtl().toNanos());
+        long cap = freshnessCapNanos;
+        if (cap > 0) {
+            freshFor = Math.min(freshFor, cap);
+        }
+        long freshUntil = now + freshFor;
+        long keepUntil = freshUntil + config.staleIfError().toNanos();
+        if (keepUntil - now <= 0) {
+            return false;
+        }
+        long refreshAt = freshFor > 0 ? now + freshFor / 100 * config.refreshAfterPercent() : now;
+        cache.asMap().putIfAbsent(saved.key(), new CachedRoute<>(route, CachedRoute.Kind.TENANT, now, refreshAt,
+                freshUntil, keepUntil));
+        return true;
     }
 
     /** What the cache holds for one key, for the admin API. */

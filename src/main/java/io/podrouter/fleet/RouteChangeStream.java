@@ -52,6 +52,11 @@ public final class RouteChangeStream implements AutoCloseable {
     private volatile long gaps;
     private Duration backoff = FIRST_BACKOFF;
     private boolean lossLogged;
+    /** True while answers are held to ttl-while-disconnected. */
+    private boolean freshnessLimited;
+    /** Set by {@link #replayAfter}: the next read starts after this entry instead of the last applied. */
+    private StreamId rewindTo;
+    private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean closed;
 
     /**
@@ -72,11 +77,29 @@ public final class RouteChangeStream implements AutoCloseable {
         });
     }
 
-    /** Starts reading in the background; until the first read, answers are fresh for at most ttl-while-disconnected. */
+    /** Starts reading in the background. */
     public void start() {
         disconnectedSinceMillis = System.currentTimeMillis();
-        limitFreshness(config.ttlWhileDisconnected());
         thread.execute(this::connect);
+    }
+
+    /**
+     * Waits until the stream has been read up to its end once (what was missed since the last
+     * entry applied is replayed), or {@code max} passes.
+     *
+     * @return true when caught up
+     */
+    public boolean awaitCaughtUp(Duration max) throws InterruptedException {
+        return caughtUp.await(max.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads again the entries after {@code id} (an ID {@link #lastId} gave earlier), applying them
+     * once more: for answers loaded from elsewhere since (a peer) that those entries may have moved.
+     */
+    public void replayAfter(String id) {
+        StreamId from = StreamId.parse(id);
+        thread.execute(() -> rewindTo = from);
     }
 
     private void connect() {
@@ -143,7 +166,13 @@ public final class RouteChangeStream implements AutoCloseable {
         }
         backoff = FIRST_BACKOFF;
         connected = true;
-        limitFreshness(null);
+        if (freshnessLimited) {
+            freshnessLimited = false;
+            limitFreshness(null);
+        }
+        if (!stream.lastGenerated().isAfter(lastId)) {
+            caughtUp.countDown(); // nothing to replay
+        }
         if (lossLogged) {
             log.info("reading tenant moves again from {} on {} after {}s without; replaying after entry {}",
                     config.stream(), redis, (System.currentTimeMillis() - disconnectedSinceMillis) / 1000, lastId);
@@ -165,6 +194,15 @@ public final class RouteChangeStream implements AutoCloseable {
                         return;
                     }
                     apply(messages);
+                    if (messages == null || messages.size() < BATCH) {
+                        caughtUp.countDown();
+                    }
+                    if (rewindTo != null) {
+                        if (rewindTo.compareTo(lastId) < 0) {
+                            lastId = rewindTo;
+                        }
+                        rewindTo = null;
+                    }
                     read();
                 }, thread);
     }
@@ -202,8 +240,9 @@ public final class RouteChangeStream implements AutoCloseable {
         } else {
             log.debug("tenant moves: {} on Redis {} ({}); next try in {}", what, redis, reason, backoff);
         }
-        if (connected) {
-            connected = false;
+        connected = false;
+        if (!freshnessLimited) {
+            freshnessLimited = true;
             limitFreshness(config.ttlWhileDisconnected());
         }
         thread.schedule(this::connect, backoff.toMillis(), TimeUnit.MILLISECONDS);
