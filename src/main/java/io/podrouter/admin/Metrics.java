@@ -85,6 +85,24 @@ public final class Metrics {
                 })
                 .register(registry);
         registry.register(new DirectoryDurations(router));
+        CounterWithCallback.builder()
+                .name("podrouter_directory_hedges")
+                .help("Hedged lookups: the next directory URL also asked because the first was slower than hedge-after")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    if (cache != null) {
+                        cb.call(cache.directory().hedges());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("podrouter_directory_queue")
+                .help("Lookups waiting for a place because max-in-flight are in flight")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    cb.call(cache == null ? 0 : cache.directory().queuedNow());
+                })
+                .register(registry);
         GaugeWithCallback.builder()
                 .name("podrouter_directory_circuit_open")
                 .help("1 while lookups fail fast because the directory keeps failing")

@@ -357,7 +357,15 @@ public final class ConfigReader {
                 d.size("max-answer-size", 4096, 64, 1 << 20),
                 circuit.integer("failures", 5, 1, 1_000_000),
                 circuit.duration("open-for", Duration.ofSeconds(5)),
-                d.integer("max-idle", 256, 0, 100_000));
+                d.integer("max-idle", 256, 0, 100_000),
+                d.integer("max-queued", DirectoryConfig.DEFAULT_MAX_QUEUED, 0, 10_000_000),
+                d.duration("queue-timeout", DirectoryConfig.DEFAULT_QUEUE_TIMEOUT),
+                d.value("hedge-after", null, h -> h.trim().equalsIgnoreCase("p95") ? DirectoryConfig.ADAPTIVE_HEDGE_FLOOR
+                        : Sizes.duration(h)),
+                d.value("hedge-after", false, h -> h.trim().equalsIgnoreCase("p95")));
+        if (c.hedgeAfter() != null && urls.size() < 2) {
+            d.error("hedge-after", "needs fallback-urls: a hedge goes to the next URL");
+        }
         circuit.rejectUnknownKeys();
         d.rejectUnknownKeys();
         return c;
