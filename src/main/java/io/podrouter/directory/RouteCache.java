@@ -36,6 +36,8 @@ public final class RouteCache<R> {
     private final Ticker ticker;
     private final Cache<String, CachedRoute<R>> cache;
     private final ConcurrentHashMap<String, PendingLookup<R>> pending = new ConcurrentHashMap<>();
+    /** Counts changes to many answers at once (forget all, forget a pod's): an answer looked up across one is not kept. */
+    private final java.util.concurrent.atomic.AtomicLong bulkChanges = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder hits = new LongAdder();
     private final LongAdder negativeHits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -106,7 +108,7 @@ public final class RouteCache<R> {
 
     /** Resolves {@code key} through the directory, once however many callers ask; {@code then} runs on {@code loop}. */
     public void resolve(String key, EventLoop loop, Consumer<R> then) {
-        PendingLookup<R> mine = new PendingLookup<>();
+        PendingLookup<R> mine = new PendingLookup<>(bulkChanges.get());
         mine.add(loop, then);
         PendingLookup<R> existing = pending.putIfAbsent(key, mine);
         if (existing != null) {
@@ -125,7 +127,7 @@ public final class RouteCache<R> {
             return;
         }
         directory.lookup(key, loop, answer -> {
-            R route = store(key, answer);
+            R route = correct(key, store(key, answer), mine);
             pending.remove(key, mine);
             mine.complete(route);
         });
@@ -166,6 +168,22 @@ public final class RouteCache<R> {
         }
         cache.put(key, entry);
         return entry.route;
+    }
+
+    /**
+     * A change from the stream that arrived while this lookup was in flight wins over the answer,
+     * which the directory may have given before the change.
+     */
+    private R correct(String key, R looked, PendingLookup<R> lookup) {
+        CachedRoute<R> moved = lookup.movedTo;
+        if (moved != null) {
+            cache.put(key, moved);
+            return moved.route;
+        }
+        if (lookup.forgotten || lookup.bulkChangesAtStart != bulkChanges.get()) {
+            cache.invalidate(key); // used by the requests that waited for it, not kept
+        }
+        return looked;
     }
 
     private Duration clamp(Duration fromDirectory, Duration fallback) {
@@ -256,17 +274,26 @@ public final class RouteCache<R> {
         if (route == null) {
             return Change.UNKNOWN_BACKEND;
         }
-        CachedRoute<R> replaced = cache.asMap().computeIfPresent(key, (k, old) -> {
+        java.util.function.BiFunction<String, CachedRoute<R>, CachedRoute<R>> replace = (k, old) -> {
             CachedRoute<R> e = entry(route, CachedRoute.Kind.TENANT, ticker.read(), clamp(ttl, config.ttl()), true);
             e.hits = old.hits;
             return e;
-        });
-        return replaced == null ? Change.NOT_HELD : Change.APPLIED;
+        };
+        // A lookup in flight for the key (a miss, or a refresh) may bring an answer given before the move.
+        PendingLookup<R> inFlight = pending.get(key);
+        if (inFlight != null) {
+            inFlight.movedTo = entry(route, CachedRoute.Kind.TENANT, ticker.read(), clamp(ttl, config.ttl()), true);
+        }
+        return cache.asMap().computeIfPresent(key, replace) != null || inFlight != null ? Change.APPLIED : Change.NOT_HELD;
     }
 
     /** Forgets the answer held for {@code key}, if any: the next request for it asks the directory. */
     public Change forget(String key) {
-        return cache.asMap().remove(key) == null ? Change.NOT_HELD : Change.APPLIED;
+        PendingLookup<R> inFlight = pending.get(key);
+        if (inFlight != null) {
+            inFlight.forgotten = true;
+        }
+        return cache.asMap().remove(key) != null || inFlight != null ? Change.APPLIED : Change.NOT_HELD;
     }
 
     /** Forgets every answer naming {@code backend}. */
@@ -275,12 +302,14 @@ public final class RouteCache<R> {
         if (route == null) {
             return Change.UNKNOWN_BACKEND;
         }
+        bulkChanges.incrementAndGet();
         return invalidateIf(route::equals) > 0 ? Change.APPLIED : Change.NOT_HELD;
     }
 
     /** Forgets every cached answer. */
     public Change forgetAll() {
         boolean held = !cache.asMap().isEmpty();
+        bulkChanges.incrementAndGet();
         cache.invalidateAll();
         return held ? Change.APPLIED : Change.NOT_HELD;
     }
@@ -412,10 +441,19 @@ public final class RouteCache<R> {
 
     /** Callers waiting for one key's lookup, each to be answered on its own event loop. */
     private static final class PendingLookup<R> {
+        final long bulkChangesAtStart;
+        /** A move of this key read from the stream while the lookup was in flight: it wins. */
+        volatile CachedRoute<R> movedTo;
+        /** The key was forgotten while the lookup was in flight: its answer serves its waiters only. */
+        volatile boolean forgotten;
         private final List<EventLoop> loops = new ArrayList<>(2);
         private final List<Consumer<R>> callbacks = new ArrayList<>(2);
         private boolean completed;
         private R result;
+
+        PendingLookup(long bulkChangesAtStart) {
+            this.bulkChangesAtStart = bulkChangesAtStart;
+        }
 
         synchronized boolean add(EventLoop loop, Consumer<R> then) {
             if (completed) {

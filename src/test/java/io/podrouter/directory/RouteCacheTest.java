@@ -269,4 +269,23 @@ class RouteCacheTest {
         resolve("later.example.com");
         assertThat(cache.entry("later.example.com").expiresInMillis()).isEqualTo(10_000);
     }
+
+    @Test
+    void aMoveOrForgetReadWhileTheKeysLookupIsInFlightWinsOverItsAnswer() throws Exception {
+        directory.put("k.example.com", "pod1").hold();
+        CompletableFuture<String> looking = resolveAsync("k.example.com");
+        await("the lookup reached the directory", () -> directory.lookups() == 1);
+        assertThat(cache.move("k.example.com", "pod2", null)).isEqualTo(RouteCache.Change.APPLIED);
+        directory.release(); // it answers pod1: given before the move
+        assertThat(looking.get(5, TimeUnit.SECONDS)).isEqualTo("to pod2");
+        assertThat(cached("k.example.com")).isEqualTo("to pod2");
+
+        directory.put("f.example.com", "pod1").hold();
+        CompletableFuture<String> forgotten = resolveAsync("f.example.com");
+        await("the second lookup reached the directory", () -> directory.lookups() == 2);
+        assertThat(cache.forget("f.example.com")).isEqualTo(RouteCache.Change.APPLIED);
+        directory.release();
+        assertThat(forgotten.get(5, TimeUnit.SECONDS)).as("its waiters are answered").isEqualTo("to pod1");
+        assertThat(cache.entry("f.example.com")).as("but it is not kept").isNull();
+    }
 }
