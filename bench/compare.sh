@@ -19,7 +19,8 @@ WARMUP=${WARMUP:-5}                   # seconds of warm-up at the measured concu
 JIT_WARMUP=${JIT_WARMUP:-90}          # podrouter only: after each start, load it in 5 s chunks
                                       # (hot and cold in turn, 256 connections) until its JIT
                                       # compilers go quiet, for at most this many seconds
-CONNS=${CONNS:-256}                   # keep-alive connections for hot, cold and flood
+CONNS=${CONNS:-256}                   # keep-alive connections for hot and cold
+FLOOD_CONNS=${FLOOD_CONNS:-$CONNS}    # connections for flood (10000: a burst of new tenants at c10k)
 C10K_CONNS=${C10K_CONNS:-10000}       # connections for c10k
 TENANTS=${TENANTS:-1000}              # tenants for hot and c10k
 HERD=${HERD:-1000}                    # simultaneous first requests in herd
@@ -30,6 +31,8 @@ DICT_SIZE=${DICT_SIZE:-4m}            # nginx-lua: 4m holds about 32,500 entries
 VARIANTS=${VARIANTS:-"a b c d"}       # add e for podrouter with E_JAVA_OPTS
 WORKLOADS=${WORKLOADS:-"hot c10k herd cold flood"}
 E_JAVA_OPTS=${E_JAVA_OPTS:-"-Xms256m -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"}
+D_CONF=${D_CONF:-conf/podrouter.yaml} # podrouter's configuration template for variant d (relative to bench/)...
+E_CONF=${E_CONF:-$D_CONF}             # ...and for e (an A/B of a setting: E_JAVA_OPTS="" E_CONF=...)
 WRK_TIMEOUT=${WRK_TIMEOUT:-5s}        # a request slower than this counts as a wrk timeout error
 OUT=${OUT:-}                          # where logs, configs and results go [a new /tmp dir]
 # JAVA_OPTS, when set, replaces bin/podrouter's default JVM flags for variant d.
@@ -78,7 +81,7 @@ OUT=${OUT:-$(mktemp -d /tmp/podrouter-bench.XXXXXX)}
 mkdir -p "$OUT/tmp"
 RESULTS="$OUT/results.tsv"
 for setting in ROUNDS DURATION WARMUP JIT_WARMUP CONNS C10K_CONNS TENANTS HERD FLOOD_HOSTS FLOOD_SECS CACHE_ENTRIES \
-    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT; do
+    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT FLOOD_CONNS D_CONF E_CONF; do
     echo "$setting=${!setting}"
 done > "$OUT/settings.txt"
 echo "JAVA_OPTS=${JAVA_OPTS:-}" >> "$OUT/settings.txt"
@@ -145,8 +148,10 @@ start_proxy() {  # variant tag
             > "$dir/proxy.log" 2>&1 &
         ;;
     d|e)
-        subst "$BENCH/conf/podrouter.yaml" "$dir" "$dir/podrouter.yaml"
-        if [ "$v" = e ]; then
+        local conf=$D_CONF
+        [ "$v" = e ] && conf=$E_CONF
+        subst "$BENCH/$conf" "$dir" "$dir/podrouter.yaml"
+        if [ "$v" = e ] && [ -n "$E_JAVA_OPTS" ]; then
             JAVA_OPTS="$E_JAVA_OPTS" taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" \
                 > "$dir/proxy.log" 2>&1 &
         else
@@ -318,13 +323,13 @@ measure_flood() {  # variant
     local v=$1 base="$PROXY_DIR/flood" d0 d1 i
     next_tag
     local tag=$TAG
-    say "  flood: up to $FLOOD_HOSTS distinct hosts or ${FLOOD_SECS}s, $CONNS connections"
+    say "  flood: up to $FLOOD_HOSTS distinct hosts or ${FLOOD_SECS}s, $FLOOD_CONNS connections"
     ( for ((i = 0; i < FLOOD_SECS + 30; i += 5)); do
           echo "$i $(rss_kib)"; sleep 5
       done ) > "$base.rss.txt" &
     SAMPLER_PID=$!
     d0=$(directory_lookups)
-    run_wrk "$base.txt" "$CONNS" "$FLOOD_SECS" flood.lua "$tag" "$FLOOD_HOSTS"
+    run_wrk "$base.txt" "$FLOOD_CONNS" "$FLOOD_SECS" flood.lua "$tag" "$FLOOD_HOSTS"
     d1=$(directory_lookups)
     kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
     local rss peak mid; rss=$(rss_kib)

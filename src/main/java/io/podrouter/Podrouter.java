@@ -15,6 +15,7 @@ import io.podrouter.config.ListenerConfig;
 import io.podrouter.config.PodrouterConfig;
 import io.podrouter.config.Sizes;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.fleet.RouteChangeStream;
 import io.podrouter.listener.ProxyListener;
 import io.podrouter.listener.Transport;
 import io.podrouter.proxy.ClientConnections;
@@ -43,6 +44,8 @@ public final class Podrouter implements AutoCloseable {
     private final List<AutoCloseable> closeables;
     private final List<ProxyListener> listeners = new ArrayList<>();
     private volatile InetSocketAddress adminAddress;
+    private volatile RouteChangeStream routeChanges;
+    private boolean stopped;
     private volatile Generation current;
 
     private Podrouter(Transport transport, EventLoopGroup boss, EventLoopGroup workers, Generation.Shared shared,
@@ -78,6 +81,10 @@ public final class Podrouter implements AutoCloseable {
             Generation.Shared shared = new Generation.Shared(connections(config, transport), workers,
                     new ClientConnections(), new RequestMetrics(), accessLog);
             router = new Podrouter(transport, boss, workers, shared, closeables, Generation.build(config, shared, null));
+            Podrouter self = router;
+            Fleet fleet = Fleet.start(config, () -> self.current.cache, warmToken(config));
+            closeables.add(0, fleet);
+            router.routeChanges = fleet.stream();
             if (config.admin() != null) {
                 EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
                 closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
@@ -108,6 +115,15 @@ public final class Podrouter implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    /** The peers' admin token for --warm-from: PODROUTER_WARM_TOKEN, else this router's own admin token. */
+    private static String warmToken(PodrouterConfig config) {
+        String env = System.getenv("PODROUTER_WARM_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        return config.admin() == null ? null : config.admin().token();
     }
 
     private ProxyListener bind(ListenerConfig listener) throws InterruptedException {
@@ -163,6 +179,9 @@ public final class Podrouter implements AutoCloseable {
         if (!config.timeouts().connect().equals(old.config.timeouts().connect())) {
             notes.add("timeouts.connect");
         }
+        if (!java.util.Objects.equals(config.routing().invalidation(), old.config.routing().invalidation())) {
+            notes.add("routing.invalidation");
+        }
         // New listeners first: if one cannot bind, nothing has changed yet.
         List<ProxyListener> added = new ArrayList<>();
         java.util.Set<ListenerConfig> wanted = new java.util.HashSet<>(config.listeners());
@@ -208,6 +227,11 @@ public final class Podrouter implements AutoCloseable {
         return current.cache;
     }
 
+    /** The reader of the stream of tenant moves, or null when routing.invalidation is off. */
+    public RouteChangeStream routeChanges() {
+        return routeChanges;
+    }
+
     /** The bound addresses, in the order of the configuration's listeners. */
     public List<InetSocketAddress> addresses() {
         return listeners.stream().map(ProxyListener::localAddress).toList();
@@ -232,6 +256,10 @@ public final class Podrouter implements AutoCloseable {
     }
 
     private synchronized void stop(Duration allowed) {
+        if (stopped) {
+            return; // close() after stopGracefully(), or a second signal
+        }
+        stopped = true;
         listeners.forEach(ProxyListener::close);
         ClientConnections clients = shared.clients();
         int busy = clients.size();
@@ -297,6 +325,11 @@ public final class Podrouter implements AutoCloseable {
         @Override
         public List<String> reload() {
             return router.reload();
+        }
+
+        @Override
+        public RouteChangeStream routeChanges() {
+            return router.routeChanges;
         }
     }
 }

@@ -3,7 +3,10 @@ package io.podrouter;
 import io.podrouter.config.ConfigException;
 import io.podrouter.config.ConfigReader;
 import io.podrouter.config.PodrouterConfig;
+import io.podrouter.config.WarmStartConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -16,6 +19,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, required = true, description = "the configuration file (YAML)")
     Path config;
+
+    @Option(names = "--warm-from", split = ",", paramLabel = "URL",
+            description = "before listening, copy cached directory answers from these running peers' admin APIs "
+                    + "(e.g. http://10.0.0.5:9900); the token is PODROUTER_WARM_TOKEN or admin.token")
+    List<String> warmFrom;
 
     /** SIGHUP reloads the configuration, as with most servers. */
     @SuppressWarnings("restriction")
@@ -47,6 +55,22 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             CheckCommand.printErrors(e);
             return 2;
+        }
+        if (warmFrom != null && !warmFrom.isEmpty()) {
+            List<String> peers = new ArrayList<>();
+            for (String peer : warmFrom) {
+                try {
+                    peers.add(WarmStartConfig.checkedPeer(peer));
+                } catch (IllegalArgumentException e) {
+                    System.err.println("--warm-from: " + e.getMessage());
+                    return 2;
+                }
+            }
+            if (cfg.routing().directory() == null) {
+                System.err.println("--warm-from: needs routing.directory: only directory answers are cached");
+                return 2;
+            }
+            cfg = cfg.withRouting(cfg.routing().withWarmStart(cfg.routing().warmStart().withWarmFrom(peers)));
         }
         LogFormat.use(cfg.logging());
         Podrouter router = Podrouter.start(cfg);

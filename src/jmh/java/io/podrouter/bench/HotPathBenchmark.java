@@ -22,6 +22,7 @@ import io.podrouter.config.DirectoryUrl;
 import io.podrouter.config.HostAndPort;
 import io.podrouter.config.RoutingConfig;
 import io.podrouter.config.UnknownRoute;
+import io.podrouter.config.WarmStartConfig;
 import io.podrouter.directory.DirectoryClient;
 import io.podrouter.directory.DirectoryServer;
 import io.podrouter.directory.RouteCache;
@@ -89,7 +90,8 @@ public class HotPathBenchmark {
         DirectoryConfig dc = new DirectoryConfig(List.of(DirectoryUrl.parse(
                 "http://127.0.0.1:" + directory.localAddress().getPort() + DirectoryServer.PREFIX + "{key}")),
                 Duration.ofSeconds(2), 1024, 4096, 5, Duration.ofSeconds(5), 32);
-        RoutingConfig rc = new RoutingConfig("host", null, List.of(), UnknownRoute.NOT_FOUND, dc, CacheConfig.DEFAULTS, false);
+        RoutingConfig rc = new RoutingConfig("host", null, List.of(), UnknownRoute.NOT_FOUND, dc, CacheConfig.DEFAULTS, false, null,
+                WarmStartConfig.DEFAULTS);
         RouteCache<Route> cache = new RouteCache<>(new DirectoryClient(dc, connections), CacheConfig.DEFAULTS,
                 table::routeToPod, new RouteCache.Outcomes<>(RequestRouter.unknownRoute(table, rc),
                 RequestRouter.INVALID_ANSWER, RequestRouter.DIRECTORY_FAILED), Ticker.systemTicker());

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.fleet.RouteChangeStream;
 import io.podrouter.routing.Route;
 import io.podrouter.routing.RouteTable;
 import io.podrouter.routing.RoutingKey;
@@ -23,13 +24,14 @@ import org.slf4j.LoggerFactory;
  * turns requests into calls here and the answers into JSON.
  *
  * <pre>
- * GET    /maps?limit=N&amp;after=KEY         static entries and cached answers, in key order, paged
+ * GET    /maps?limit=N&amp;after=KEY[&amp;source=S]  static entries and cached answers, in key order, paged
  * GET    /maps/{key}                       one entry: backend, source, age, expires-in, hits
  * PUT    /maps/{key}                       body: backend name; adds or replaces a static entry
  * DELETE /maps/{key}                       removes the static entry and the cached answer
  * POST   /maps/purge[?backend=NAME]        drops cached answers (of one backend)
  * GET    /backends                         pods and servers: state, health, active, queued
  * PUT    /backends/{pod}/servers/{address}/state   body: ready | drain | maint
+ * GET    /invalidation                     the stream of tenant moves: connected, last ID, lag, counts
  * GET    /metrics                          Prometheus text format
  * GET    /stats                            the stats page (HTML, reads /stats.json every 2 s)
  * GET    /stats.json                       counters, the last 10 minutes second by second, the busiest tenants
@@ -96,6 +98,8 @@ final class AdminApi {
                     return Answer.ok(stats());
                 case "/tenants/top":
                     return Answer.ok(history.topTenants());
+                case "/invalidation":
+                    return invalidation();
                 default:
                     break;
             }
@@ -103,7 +107,7 @@ final class AdminApi {
         String[] parts = q.path().replaceAll("^/+|/+$", "").split("/");
         if (parts.length >= 1 && parts[0].equals("maps")) {
             if (parts.length == 1 && method.equals(HttpMethod.GET)) {
-                return listMaps(param(q, "limit"), param(q, "after"));
+                return listMaps(param(q, "limit"), param(q, "after"), param(q, "source"));
             }
             if (parts.length == 2 && parts[1].equals("purge") && method.equals(HttpMethod.POST)) {
                 return purge(param(q, "backend"));
@@ -139,7 +143,10 @@ final class AdminApi {
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private Answer listMaps(String limitText, String after) {
+    private Answer listMaps(String limitText, String after, String source) {
+        if (source != null && !List.of("static", "directory", "negative", "invalid").contains(source)) {
+            return Answer.error(400, "source must be static, directory, negative or invalid");
+        }
         int limit = DEFAULT_PAGE;
         if (limitText != null) {
             try {
@@ -152,12 +159,18 @@ final class AdminApi {
             }
         }
         TreeMap<String, Map<String, Object>> all = new TreeMap<>();
-        if (cache != null) {
+        if (cache != null && !"static".equals(source)) {
             for (RouteCache.Entry<Route> e : cache.entries()) {
-                all.put(e.key(), describe(e));
+                if (source == null || source.equals(e.kind())) {
+                    all.put(e.key(), describe(e));
+                }
             }
         }
-        table.entries().forEach((k, backend) -> all.put(k, staticEntry(k, backend)));
+        if (source == null || source.equals("static")) {
+            table.entries().forEach((k, backend) -> all.put(k, staticEntry(k, backend)));
+        } else {
+            table.entries().keySet().forEach(all::remove); // a static entry hides a cached answer
+        }
         Map<String, Map<String, Object>> page = after == null ? all : all.tailMap(after, false);
         List<Map<String, Object>> entries = new ArrayList<>(Math.min(limit, page.size()));
         String last = null;
@@ -335,6 +348,36 @@ final class AdminApi {
         }
         out.put("history", history.history());
         out.put("top_tenants", history.topTenants());
+        Map<String, Object> invalidation = routeChanges();
+        if (invalidation != null) {
+            out.put("invalidation", invalidation);
+        }
+        return out;
+    }
+
+    private Answer invalidation() {
+        Map<String, Object> state = routeChanges();
+        return state == null ? Answer.error(404, "routing.invalidation is not configured") : Answer.ok(state);
+    }
+
+    /** The stream of tenant moves as the API and the stats page show it, or null when there is none. */
+    private Map<String, Object> routeChanges() {
+        RouteChangeStream stream = router.routeChanges();
+        if (stream == null) {
+            return null;
+        }
+        RouteChangeStream.State s = stream.state();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("redis", s.redis());
+        out.put("stream", s.stream());
+        out.put("connected", s.connected());
+        out.put("last_id", s.lastId());
+        out.put("lag_ms", s.lagMillis());
+        out.put("disconnected_for_ms", s.disconnectedForMillis());
+        out.put("applied", s.applied());
+        out.put("ignored", s.ignored());
+        out.put("skipped", s.skipped());
+        out.put("gaps", s.gaps());
         return out;
     }
 

@@ -4,6 +4,7 @@ import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.directory.DirectoryClient;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.fleet.RouteChangeStream;
 import io.podrouter.proxy.ClientConnections;
 import io.podrouter.proxy.RequestMetrics;
 import io.podrouter.routing.Route;
@@ -84,6 +85,24 @@ public final class Metrics {
                 })
                 .register(registry);
         registry.register(new DirectoryDurations(router));
+        CounterWithCallback.builder()
+                .name("podrouter_directory_hedges")
+                .help("Hedged lookups: the next directory URL also asked because the first was slower than hedge-after")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    if (cache != null) {
+                        cb.call(cache.directory().hedges());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("podrouter_directory_queue")
+                .help("Lookups waiting for a place because max-in-flight are in flight")
+                .callback(cb -> {
+                    RouteCache<Route> cache = router.cache();
+                    cb.call(cache == null ? 0 : cache.directory().queuedNow());
+                })
+                .register(registry);
         GaugeWithCallback.builder()
                 .name("podrouter_directory_circuit_open")
                 .help("1 while lookups fail fast because the directory keeps failing")
@@ -117,6 +136,28 @@ public final class Metrics {
                     }
                 })
                 .register(registry);
+        if (router.routeChanges() != null) {
+            registerRouteChanges(router.routeChanges());
+        }
+    }
+
+    private void registerRouteChanges(RouteChangeStream stream) {
+        GaugeWithCallback.builder()
+                .name("podrouter_invalidation_connected")
+                .help("1 while the stream of tenant moves is being read from Redis, else 0")
+                .callback(cb -> cb.call(stream.connected() ? 1 : 0))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("podrouter_invalidation_events")
+                .help("Stream entries read, by result: applied (changed a cached answer), ignored (about nothing cached), skipped (malformed or naming no configured pod)")
+                .labelNames("result")
+                .callback(cb -> {
+                    cb.call(stream.applied(), "applied");
+                    cb.call(stream.ignored(), "ignored");
+                    cb.call(stream.skipped(), "skipped");
+                })
+                .register(registry);
+        registry.register(stream.lag());
     }
 
     /** The current directory client's lookup durations (a reload may bring a new client). */

@@ -2,6 +2,7 @@ package io.podrouter.admin;
 
 import io.podrouter.backend.Pod;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.fleet.RouteChangeStream;
 import io.podrouter.proxy.ClientConnections;
 import io.podrouter.proxy.RequestMetrics;
 import io.podrouter.routing.Route;
@@ -24,6 +25,9 @@ public interface RouterView {
 
     /** The map file to write changed entries back to (routing.map-persist), or null. */
     java.nio.file.Path persistedMap();
+
+    /** The reader of the stream of tenant moves, or null when there is none. */
+    RouteChangeStream routeChanges();
 
     /** Re-reads the configuration file and switches to it; returns its errors (empty when it switched). */
     List<String> reload();

@@ -322,13 +322,26 @@ public final class ConfigReader {
             unknown = new UnknownRoute(backend == null ? status : 0, backend);
         }
         DirectoryConfig directory = r.has("directory") ? directory(r.section("directory")) : null;
-        CacheConfig cache = cache(r.section("cache"));
+        YamlSection cacheSection = r.section("cache");
+        WarmStartConfig warmStart = warmStart(cacheSection, baseDir);
+        CacheConfig cache = cache(cacheSection);
+        if ((warmStart.snapshot() != null || !warmStart.warmFrom().isEmpty()) && directory == null) {
+            cacheSection.error(warmStart.snapshot() != null ? "snapshot" : "warm-from",
+                    "needs routing.directory: only directory answers are cached");
+        }
         boolean persist = r.value("map-persist", false, ConfigReader::bool);
         if (persist && map == null) {
             r.error("map-persist", "needs routing.map: the file to write entries back to");
         }
+        InvalidationConfig invalidation = null;
+        if (r.has("invalidation")) {
+            invalidation = invalidation(r.section("invalidation"));
+            if (directory == null) {
+                r.error("invalidation", "needs routing.directory: the stream changes cached directory answers");
+            }
+        }
         r.rejectUnknownKeys();
-        return new RoutingConfig(key, map, entries, unknown, directory, cache, persist);
+        return new RoutingConfig(key, map, entries, unknown, directory, cache, persist, invalidation, warmStart);
     }
 
     private static DirectoryConfig directory(YamlSection d) {
@@ -356,9 +369,65 @@ public final class ConfigReader {
                 d.size("max-answer-size", 4096, 64, 1 << 20),
                 circuit.integer("failures", 5, 1, 1_000_000),
                 circuit.duration("open-for", Duration.ofSeconds(5)),
-                d.integer("max-idle", 256, 0, 100_000));
+                d.integer("max-idle", 256, 0, 100_000),
+                d.integer("max-queued", DirectoryConfig.DEFAULT_MAX_QUEUED, 0, 10_000_000),
+                d.duration("queue-timeout", DirectoryConfig.DEFAULT_QUEUE_TIMEOUT),
+                d.value("hedge-after", null, h -> h.trim().equalsIgnoreCase("p95") ? DirectoryConfig.ADAPTIVE_HEDGE_FLOOR
+                        : Sizes.duration(h)),
+                d.value("hedge-after", false, h -> h.trim().equalsIgnoreCase("p95")));
+        if (c.hedgeAfter() != null && urls.size() < 2) {
+            d.error("hedge-after", "needs fallback-urls: a hedge goes to the next URL");
+        }
         circuit.rejectUnknownKeys();
         d.rejectUnknownKeys();
+        return c;
+    }
+
+    private static WarmStartConfig warmStart(YamlSection c, Path baseDir) {
+        WarmStartConfig d = WarmStartConfig.DEFAULTS;
+        List<String> peers = new ArrayList<>();
+        if (c.node("warm-from").map(n -> n instanceof org.snakeyaml.engine.v2.nodes.SequenceNode).orElse(false)) {
+            for (YamlSection.Item item : c.list("warm-from")) {
+                try {
+                    peers.add(WarmStartConfig.checkedPeer(String.valueOf(item.scalarOrNull())));
+                } catch (IllegalArgumentException e) {
+                    c.error(item.node(), item.path(), e.getMessage());
+                }
+            }
+        } else {
+            String list = c.string("warm-from", null);
+            if (list != null) {
+                for (String peer : list.split(",")) {
+                    try {
+                        peers.add(WarmStartConfig.checkedPeer(peer));
+                    } catch (IllegalArgumentException e) {
+                        c.error("warm-from", e.getMessage());
+                    }
+                }
+            }
+        }
+        WarmStartConfig w = new WarmStartConfig(c.value("snapshot", null, f -> baseDir.resolve(f).normalize()),
+                c.duration("snapshot-interval", d.snapshotInterval()), peers, c.duration("warm-timeout", d.warmTimeout()));
+        if (w.snapshotInterval().compareTo(Duration.ofSeconds(1)) < 0) {
+            c.error("snapshot-interval", "at least 1s");
+        }
+        return w;
+    }
+
+    private static InvalidationConfig invalidation(YamlSection i) {
+        String redis = i.value("redis", null, InvalidationConfig::checkedRedisUri);
+        if (!i.has("redis")) {
+            i.error("redis", "missing: the Redis URI, e.g. redis://127.0.0.1:6379/0");
+        }
+        InvalidationConfig c = new InvalidationConfig(redis,
+                i.value("stream", InvalidationConfig.DEFAULT_STREAM, s -> {
+                    if (s.isBlank()) {
+                        throw new IllegalArgumentException("the stream's key must not be empty");
+                    }
+                    return s.trim();
+                }),
+                i.duration("ttl-while-disconnected", InvalidationConfig.DEFAULT_TTL_WHILE_DISCONNECTED));
+        i.rejectUnknownKeys();
         return c;
     }
 

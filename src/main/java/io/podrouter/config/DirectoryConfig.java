@@ -13,10 +13,27 @@ import java.util.List;
  * @param circuitFailures consecutive failed lookups that open the circuit
  * @param circuitOpenFor how long an open circuit fails lookups fast before letting a probe through
  * @param maxIdle idle keep-alive connections to the directory kept per event loop and URL
+ * @param maxQueued lookups that may wait for a free place once {@code maxInFlight} are in flight
+ * @param queueTimeout how long a lookup may wait for that place (then it fails: 503)
+ * @param hedgeAfter when the first URL has not answered after this long, ask the next one too; null: never
+ * @param hedgeAdaptive hedge after the recent 95th percentile of lookup time (at least {@code hedgeAfter})
  */
 public record DirectoryConfig(List<DirectoryUrl> urls, Duration timeout, int maxInFlight, int maxAnswerBytes,
-                              int circuitFailures, Duration circuitOpenFor, int maxIdle) {
+                              int circuitFailures, Duration circuitOpenFor, int maxIdle, int maxQueued,
+                              Duration queueTimeout, Duration hedgeAfter, boolean hedgeAdaptive) {
+    public static final int DEFAULT_MAX_QUEUED = 10_000;
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
+    /** The floor of {@code hedge-after: p95}: below it, a second request buys nothing but load. */
+    public static final Duration ADAPTIVE_HEDGE_FLOOR = Duration.ofMillis(10);
+
     public DirectoryConfig {
         urls = List.copyOf(urls);
+    }
+
+    /** Without a wait queue bound of its own (the defaults) and without hedging. */
+    public DirectoryConfig(List<DirectoryUrl> urls, Duration timeout, int maxInFlight, int maxAnswerBytes,
+                           int circuitFailures, Duration circuitOpenFor, int maxIdle) {
+        this(urls, timeout, maxInFlight, maxAnswerBytes, circuitFailures, circuitOpenFor, maxIdle, DEFAULT_MAX_QUEUED,
+                DEFAULT_QUEUE_TIMEOUT, null, false);
     }
 }

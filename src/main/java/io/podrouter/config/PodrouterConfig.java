@@ -30,6 +30,12 @@ public record PodrouterConfig(
         trustedProxies = List.copyOf(trustedProxies);
     }
 
+    /** The same configuration with another routing section (the command line's --warm-from). */
+    public PodrouterConfig withRouting(RoutingConfig other) {
+        return new PodrouterConfig(source, listeners, other, backends, timeouts, limits, pool, threads, trustedProxies,
+                shutdownGrace, admin, accessLog, logging);
+    }
+
     /** Event loop threads to run: the configured number, or one per core. */
     public int eventLoopThreads() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();

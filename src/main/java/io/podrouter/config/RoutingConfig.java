@@ -13,9 +13,12 @@ import java.util.List;
  * @param directory the tenant directory asked about keys with no entry, or null when there is none
  * @param cache the cache of directory answers
  * @param mapPersist write entries changed through the admin API back to the map file
+ * @param invalidation the Redis stream of tenant moves, or null when there is none
+ * @param warmStart the snapshot of cached answers and the peers to warm from
  */
 public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, UnknownRoute unknown,
-                            DirectoryConfig directory, CacheConfig cache, boolean mapPersist) {
+                            DirectoryConfig directory, CacheConfig cache, boolean mapPersist,
+                            InvalidationConfig invalidation, WarmStartConfig warmStart) {
     public RoutingConfig {
         entries = List.copyOf(entries);
     }
@@ -28,5 +31,9 @@ public record RoutingConfig(String keyHeader, Path map, List<MapEntry> entries, 
     /** True when the routing key is the server name the client sent in its TLS handshake. */
     public boolean routesBySni() {
         return "sni".equals(keyHeader);
+    }
+
+    public RoutingConfig withWarmStart(WarmStartConfig other) {
+        return new RoutingConfig(keyHeader, map, entries, unknown, directory, cache, mapPersist, invalidation, other);
     }
 }

@@ -32,6 +32,18 @@ final class CachedRoute<R> {
         this.keepUntil = keepUntil;
     }
 
+    /** This answer with other moments (and the hits counted so far); a new object, so a refresh may be claimed again. */
+    CachedRoute<R> retimed(long refreshAt, long freshUntil) {
+        return moved(route, refreshAt, freshUntil);
+    }
+
+    /** This answer pointing at another route, at the same moments, with the hits counted so far. */
+    CachedRoute<R> moved(R to, long refreshAt, long freshUntil) {
+        CachedRoute<R> copy = new CachedRoute<>(to, kind, fetchedAt, refreshAt, freshUntil, keepUntil);
+        copy.hits = hits;
+        return copy;
+    }
+
     /** True for the one caller that gets to start the background refresh. */
     boolean claimRefresh() {
         return REFRESHING.compareAndSet(this, 0, 1);

@@ -7,9 +7,9 @@ import io.netty.util.ReferenceCountUtil;
 
 /** Hands the directory's answer to the lookup waiting for it; an idle connection that speaks is closed. */
 final class DirectoryResponseHandler extends ChannelInboundHandlerAdapter {
-    private DirectoryLookup lookup;
+    private DirectoryLookup.Attempt lookup;
 
-    void bind(DirectoryLookup lookup) {
+    void bind(DirectoryLookup.Attempt lookup) {
         this.lookup = lookup;
     }
 
@@ -19,7 +19,7 @@ final class DirectoryResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        DirectoryLookup l = lookup;
+        DirectoryLookup.Attempt l = lookup;
         try {
             if (l != null && msg instanceof FullHttpResponse response) {
                 l.answered(response);
@@ -33,20 +33,20 @@ final class DirectoryResponseHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        DirectoryLookup l = lookup;
+        DirectoryLookup.Attempt l = lookup;
         lookup = null;
         if (l != null) {
-            l.attemptFailed("the directory closed the connection");
+            l.failed("the directory closed the connection");
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        DirectoryLookup l = lookup;
+        DirectoryLookup.Attempt l = lookup;
         lookup = null;
         ctx.close();
         if (l != null) {
-            l.attemptFailed(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            l.failed(cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
     }
 }

@@ -51,7 +51,15 @@ public final class DirectoryServer implements AutoCloseable {
     public static final String PREFIX = "/rest/private/gds/backend/";
     private static final Logger log = LoggerFactory.getLogger(DirectoryServer.class);
 
+    /** Told of every change of where a tenant lives: the key, and its backend or null when it is no tenant any more. */
+    public interface Moves {
+        Moves NONE = (key, backend) -> { };
+
+        void moved(String key, String backend);
+    }
+
     private final Path mapFile;
+    private final Moves moves;
     private volatile Map<String, String> fromFile = Map.of();
     /** Changes made with PUT and DELETE, over the file's entries; a null backend (Optional.empty) is a deletion. */
     private final Map<String, Optional<String>> changes = new ConcurrentHashMap<>();
@@ -60,8 +68,9 @@ public final class DirectoryServer implements AutoCloseable {
     private volatile Channel channel;
     private FileTime loadedVersion;
 
-    private DirectoryServer(Path mapFile, ScheduledExecutorService watcher) {
+    private DirectoryServer(Path mapFile, ScheduledExecutorService watcher, Moves moves) {
         this.mapFile = mapFile;
+        this.moves = moves;
         this.watcher = watcher;
     }
 
@@ -71,12 +80,19 @@ public final class DirectoryServer implements AutoCloseable {
      */
     public static DirectoryServer start(Path mapFile, HostAndPort bind, EventLoopGroup group,
                                         Class<? extends ServerChannel> channelType) throws InterruptedException {
+        return start(mapFile, bind, group, channelType, Moves.NONE);
+    }
+
+    /** @param moves told of every change made with PUT or DELETE, or found when the map file is re-read */
+    public static DirectoryServer start(Path mapFile, HostAndPort bind, EventLoopGroup group,
+                                        Class<? extends ServerChannel> channelType, Moves moves)
+            throws InterruptedException {
         ScheduledExecutorService watcher = mapFile == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "directory-map-watcher");
             t.setDaemon(true);
             return t;
         });
-        DirectoryServer server = new DirectoryServer(mapFile, watcher);
+        DirectoryServer server = new DirectoryServer(mapFile, watcher, moves);
         server.channel = SmallHttpServer.bind(bind.host(), bind.port(), group, channelType, 64 * 1024,
                 () -> new SimpleRequestAnswerer(server::simpleAnswer), () -> server.new Handler());
         if (mapFile != null) {
@@ -120,6 +136,7 @@ public final class DirectoryServer implements AutoCloseable {
 
     public void put(String key, String backend) {
         changes.put(key, Optional.of(backend));
+        moves.moved(key, backend);
     }
 
     /** The tenant key a (decoded) request path names, or null when it is not under {@link #PREFIX}. */
@@ -145,6 +162,9 @@ public final class DirectoryServer implements AutoCloseable {
     public boolean delete(String key) {
         boolean existed = backendOf(key) != null;
         changes.put(key, Optional.empty());
+        if (existed) {
+            moves.moved(key, null);
+        }
         return existed;
     }
 
@@ -161,13 +181,29 @@ public final class DirectoryServer implements AutoCloseable {
             for (MapEntry e : entries) {
                 tenants.put(e.key().toLowerCase(), e.backend());
             }
+            Map<String, String> before = fromFile;
             fromFile = tenants;
             if (loadedVersion != null) {
                 log.info("re-read {}: {} tenants", mapFile, tenants.size());
+                publishDifferences(before, tenants);
             }
             loadedVersion = version;
         } catch (IOException e) {
             log.warn("cannot read {}: {}", mapFile, e.toString());
+        }
+    }
+
+    /** Tells of each tenant the file moved, added or removed, unless a PUT or DELETE overrides the file for it. */
+    private void publishDifferences(Map<String, String> before, Map<String, String> after) {
+        for (Map.Entry<String, String> e : after.entrySet()) {
+            if (!changes.containsKey(e.getKey()) && !e.getValue().equals(before.get(e.getKey()))) {
+                moves.moved(e.getKey(), e.getValue());
+            }
+        }
+        for (String key : before.keySet()) {
+            if (!after.containsKey(key) && !changes.containsKey(key)) {
+                moves.moved(key, null);
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -35,10 +36,14 @@ public final class RouteCache<R> {
     private final Ticker ticker;
     private final Cache<String, CachedRoute<R>> cache;
     private final ConcurrentHashMap<String, PendingLookup<R>> pending = new ConcurrentHashMap<>();
+    /** Counts changes to many answers at once (forget all, forget a pod's): an answer looked up across one is not kept. */
+    private final java.util.concurrent.atomic.AtomicLong bulkChanges = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder hits = new LongAdder();
     private final LongAdder negativeHits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder staleServed = new LongAdder();
+    /** While above 0, no answer stored is fresh for longer than this (the stream of moves is not being read). */
+    private volatile long freshnessCapNanos;
 
     /**
      * @param routeOfBackend the route for a backend name, or null when no such backend is configured
@@ -103,7 +108,7 @@ public final class RouteCache<R> {
 
     /** Resolves {@code key} through the directory, once however many callers ask; {@code then} runs on {@code loop}. */
     public void resolve(String key, EventLoop loop, Consumer<R> then) {
-        PendingLookup<R> mine = new PendingLookup<>();
+        PendingLookup<R> mine = new PendingLookup<>(bulkChanges.get());
         mine.add(loop, then);
         PendingLookup<R> existing = pending.putIfAbsent(key, mine);
         if (existing != null) {
@@ -122,7 +127,7 @@ public final class RouteCache<R> {
             return;
         }
         directory.lookup(key, loop, answer -> {
-            R route = store(key, answer);
+            R route = correct(key, store(key, answer), mine);
             pending.remove(key, mine);
             mine.complete(route);
         });
@@ -165,6 +170,22 @@ public final class RouteCache<R> {
         return entry.route;
     }
 
+    /**
+     * A change from the stream that arrived while this lookup was in flight wins over the answer,
+     * which the directory may have given before the change.
+     */
+    private R correct(String key, R looked, PendingLookup<R> lookup) {
+        CachedRoute<R> moved = lookup.movedTo;
+        if (moved != null) {
+            cache.put(key, moved);
+            return moved.route;
+        }
+        if (lookup.forgotten || lookup.bulkChangesAtStart != bulkChanges.get()) {
+            cache.invalidate(key); // used by the requests that waited for it, not kept
+        }
+        return looked;
+    }
+
     private Duration clamp(Duration fromDirectory, Duration fallback) {
         if (fromDirectory == null) {
             return fallback;
@@ -176,7 +197,8 @@ public final class RouteCache<R> {
     }
 
     private CachedRoute<R> entry(R route, CachedRoute.Kind kind, long now, Duration ttl, boolean mayServeStale) {
-        long ttlNanos = ttl.toNanos();
+        long cap = freshnessCapNanos;
+        long ttlNanos = cap > 0 ? Math.min(ttl.toNanos(), cap) : ttl.toNanos();
         long freshUntil = now + ttlNanos;
         long refreshAt = now + ttlNanos / 100 * config.refreshAfterPercent();
         long keepUntil = mayServeStale ? freshUntil + config.staleIfError().toNanos() : freshUntil;
@@ -207,9 +229,7 @@ public final class RouteCache<R> {
                 dropped.add(key);
                 return e;
             }
-            CachedRoute<R> moved = new CachedRoute<>(route, e.kind, e.fetchedAt, e.refreshAt, e.freshUntil, e.keepUntil);
-            moved.hits = e.hits;
-            return moved;
+            return e.moved(route, e.refreshAt, e.freshUntil);
         });
         cache.asMap().entrySet().removeIf(en -> en.getValue().kind != CachedRoute.Kind.TENANT);
         dropped.forEach(cache::invalidate);
@@ -232,6 +252,140 @@ public final class RouteCache<R> {
             return match;
         });
         return n[0];
+    }
+
+    /** What a change from the stream of tenant moves did to the cache. */
+    public enum Change {
+        /** The cache held the key (or answers naming the backend) and now holds the new answer, or forgot them. */
+        APPLIED,
+        /** The cache held nothing the change is about: nothing was created. */
+        NOT_HELD,
+        /** The change names a backend this configuration does not have: nothing changed. */
+        UNKNOWN_BACKEND
+    }
+
+    /**
+     * A tenant moved: when the cache holds an answer for {@code key} (of any kind), it is replaced
+     * by {@code backend}, fresh for {@code ttl} (the configured TTL when null, clamped like the
+     * directory's). A key the cache does not hold stays absent, so the cache stays bounded.
+     */
+    public Change move(String key, String backend, Duration ttl) {
+        R route = routeOfBackend.apply(backend);
+        if (route == null) {
+            return Change.UNKNOWN_BACKEND;
+        }
+        java.util.function.BiFunction<String, CachedRoute<R>, CachedRoute<R>> replace = (k, old) -> {
+            CachedRoute<R> e = entry(route, CachedRoute.Kind.TENANT, ticker.read(), clamp(ttl, config.ttl()), true);
+            e.hits = old.hits;
+            return e;
+        };
+        // A lookup in flight for the key (a miss, or a refresh) may bring an answer given before the move.
+        PendingLookup<R> inFlight = pending.get(key);
+        if (inFlight != null) {
+            inFlight.movedTo = entry(route, CachedRoute.Kind.TENANT, ticker.read(), clamp(ttl, config.ttl()), true);
+        }
+        return cache.asMap().computeIfPresent(key, replace) != null || inFlight != null ? Change.APPLIED : Change.NOT_HELD;
+    }
+
+    /** Forgets the answer held for {@code key}, if any: the next request for it asks the directory. */
+    public Change forget(String key) {
+        PendingLookup<R> inFlight = pending.get(key);
+        if (inFlight != null) {
+            inFlight.forgotten = true;
+        }
+        return cache.asMap().remove(key) != null || inFlight != null ? Change.APPLIED : Change.NOT_HELD;
+    }
+
+    /** Forgets every answer naming {@code backend}. */
+    public Change forgetBackend(String backend) {
+        R route = routeOfBackend.apply(backend);
+        if (route == null) {
+            return Change.UNKNOWN_BACKEND;
+        }
+        bulkChanges.incrementAndGet();
+        return invalidateIf(route::equals) > 0 ? Change.APPLIED : Change.NOT_HELD;
+    }
+
+    /** Forgets every cached answer. */
+    public Change forgetAll() {
+        boolean held = !cache.asMap().isEmpty();
+        bulkChanges.incrementAndGet();
+        cache.invalidateAll();
+        return held ? Change.APPLIED : Change.NOT_HELD;
+    }
+
+    /**
+     * Makes every cached answer due for refresh: each is still served, and its next hit starts one
+     * background lookup. For when the router cannot know which moves it missed.
+     */
+    public void refreshAll() {
+        long now = ticker.read();
+        cache.asMap().replaceAll((key, e) -> e.retimed(Math.min(e.refreshAt, now), e.freshUntil));
+    }
+
+    /**
+     * Bounds how long answers stay fresh, from now on and for those already held, to {@code max}
+     * (past it they are looked up again, and still served if the directory fails); null lifts the
+     * bound for answers stored from now on. Used while the stream of moves cannot be read.
+     */
+    public void limitFreshness(Duration max) {
+        if (max == null) {
+            freshnessCapNanos = 0;
+            return;
+        }
+        long cap = Math.max(1, max.toNanos());
+        freshnessCapNanos = cap;
+        long until = ticker.read() + cap;
+        cache.asMap().replaceAll((key, e) -> e.freshUntil - until <= 0 ? e
+                : e.retimed(Math.min(e.refreshAt, until), until));
+    }
+
+    /** A directory answer as saved outside the router (a snapshot file, a peer's admin API). */
+    public record Saved(String key, String backend, long freshForMillis) {
+    }
+
+    /**
+     * The directory's answers naming a backend (not the negative or invalid ones), with how long
+     * each stays fresh (negative when it is past its TTL and kept only for stale-if-error).
+     */
+    public List<Saved> saved(Function<R, String> backendName) {
+        long now = ticker.read();
+        List<Saved> out = new ArrayList<>();
+        cache.asMap().forEach((k, e) -> {
+            if (e.kind == CachedRoute.Kind.TENANT) {
+                out.add(new Saved(k, backendName.apply(e.route), Duration.ofNanos(e.freshUntil - now).toMillis()));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Loads an answer saved earlier, unless the cache already holds one for its key: fresh for
+     * what was left of its TTL (at most {@code max-ttl}); an expired one only as a stale-if-error
+     * fallback, while that lasts.
+     *
+     * @return false when it was not loaded: its backend is not configured, or it is too old to keep
+     */
+    public boolean load(Saved saved) {
+        R route = routeOfBackend.apply(saved.backend());
+        if (route == null) {
+            return false;
+        }
+        long now = ticker.read();
+        long freshFor = Math.min(TimeUnit.MILLISECONDS.toNanos(saved.freshForMillis()), config.maxTtl().toNanos());
+        long cap = freshnessCapNanos;
+        if (cap > 0) {
+            freshFor = Math.min(freshFor, cap);
+        }
+        long freshUntil = now + freshFor;
+        long keepUntil = freshUntil + config.staleIfError().toNanos();
+        if (keepUntil - now <= 0) {
+            return false;
+        }
+        long refreshAt = freshFor > 0 ? now + freshFor / 100 * config.refreshAfterPercent() : now;
+        cache.asMap().putIfAbsent(saved.key(), new CachedRoute<>(route, CachedRoute.Kind.TENANT, now, refreshAt,
+                freshUntil, keepUntil));
+        return true;
     }
 
     /** What the cache holds for one key, for the admin API. */
@@ -287,10 +441,19 @@ public final class RouteCache<R> {
 
     /** Callers waiting for one key's lookup, each to be answered on its own event loop. */
     private static final class PendingLookup<R> {
+        final long bulkChangesAtStart;
+        /** A move of this key read from the stream while the lookup was in flight: it wins. */
+        volatile CachedRoute<R> movedTo;
+        /** The key was forgotten while the lookup was in flight: its answer serves its waiters only. */
+        volatile boolean forgotten;
         private final List<EventLoop> loops = new ArrayList<>(2);
         private final List<Consumer<R>> callbacks = new ArrayList<>(2);
         private boolean completed;
         private R result;
+
+        PendingLookup(long bulkChangesAtStart) {
+            this.bulkChangesAtStart = bulkChangesAtStart;
+        }
 
         synchronized boolean add(EventLoop loop, Consumer<R> then) {
             if (completed) {

@@ -548,12 +548,13 @@ class DirectoryRoutingTest {
     }
 
     @Test
-    void pastMaxInFlightAMissGets503AtOnce() throws Exception {
+    void pastMaxInFlightAndWithNoQueueAMissGets503AtOnce() throws Exception {
         FakeDirectory directory = fakeDirectory().put("a.example.com", "pod1").put("b.example.com", "pod2").hold();
         Podrouter router = router("""
                 directory:
                   url: %s
                   max-in-flight: 1
+                  max-queued: 0
                 """.formatted(directory.url()));
         RawHttp waiting = client(router);
         waiting.send("GET /x HTTP/1.1\r\nHost: a.example.com\r\n\r\n");

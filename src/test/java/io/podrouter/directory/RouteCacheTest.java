@@ -194,4 +194,98 @@ class RouteCacheTest {
         assertThat(cached("k.example.com")).isNull();
         assertThat(resolve("k.example.com")).isEqualTo("failed");
     }
+
+    // Changes from the stream of tenant moves (io.podrouter.fleet).
+
+    @Test
+    void aMoveReplacesAHeldAnswerAndCreatesNothingForAKeyNotHeld() throws Exception {
+        directory.put("k.example.com", "pod1");
+        assertThat(resolve("k.example.com")).isEqualTo("to pod1");
+        assertThat(cache.move("k.example.com", "pod2", null)).isEqualTo(RouteCache.Change.APPLIED);
+        assertThat(cached("k.example.com")).isEqualTo("to pod2");
+        assertThat(cache.entry("k.example.com").expiresInMillis()).isEqualTo(10_000);
+        assertThat(cache.move("k.example.com", "pod2", Duration.ofHours(5))).isEqualTo(RouteCache.Change.APPLIED);
+        assertThat(cache.entry("k.example.com").expiresInMillis()).as("clamped to max-ttl").isEqualTo(60_000);
+
+        assertThat(cache.move("new.example.com", "pod2", null)).isEqualTo(RouteCache.Change.NOT_HELD);
+        assertThat(cache.entry("new.example.com")).isNull();
+        assertThat(cache.move("k.example.com", "pod9", null)).isEqualTo(RouteCache.Change.UNKNOWN_BACKEND);
+        assertThat(cached("k.example.com")).isEqualTo("to pod2");
+        assertThat(directory.lookups()).isEqualTo(1);
+    }
+
+    @Test
+    void forgettingByKeyByBackendAndAll() throws Exception {
+        directory.put("a.example.com", "pod1").put("b.example.com", "pod1").put("c.example.com", "pod2");
+        for (String k : List.of("a.example.com", "b.example.com", "c.example.com")) {
+            resolve(k);
+        }
+        assertThat(cache.forget("a.example.com")).isEqualTo(RouteCache.Change.APPLIED);
+        assertThat(cache.forget("a.example.com")).isEqualTo(RouteCache.Change.NOT_HELD);
+        assertThat(cache.forgetBackend("pod9")).isEqualTo(RouteCache.Change.UNKNOWN_BACKEND);
+        assertThat(cache.forgetBackend("pod1")).isEqualTo(RouteCache.Change.APPLIED);
+        assertThat(cache.entry("b.example.com")).isNull();
+        assertThat(cache.entry("c.example.com")).isNotNull();
+        assertThat(cache.forgetAll()).isEqualTo(RouteCache.Change.APPLIED);
+        assertThat(cache.size()).isZero();
+        assertThat(cache.forgetAll()).isEqualTo(RouteCache.Change.NOT_HELD);
+    }
+
+    @Test
+    void refreshAllKeepsServingAndLooksEachKeyUpOnceOnItsNextHit() throws Exception {
+        directory.put("k.example.com", "pod1");
+        resolve("k.example.com");
+        advance(1_000); // well before the refresh point (50% of 10 s)
+        directory.put("k.example.com", "pod2");
+        cache.refreshAll();
+        assertThat(cached("k.example.com")).as("still served").isEqualTo("to pod1");
+        await("one background lookup", () -> directory.lookups() == 2);
+        await("the refreshed answer", () -> {
+            try {
+                return "to pod2".equals(cached("k.example.com"));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertThat(directory.lookups()).isEqualTo(2);
+    }
+
+    @Test
+    void limitedFreshnessBoundsHeldAndNewAnswersUntilLifted() throws Exception {
+        directory.put("held.example.com", "pod1").put("new.example.com", "pod1").put("later.example.com", "pod1");
+        resolve("held.example.com");
+        cache.limitFreshness(Duration.ofSeconds(3));
+        assertThat(cache.entry("held.example.com").expiresInMillis()).isEqualTo(3_000);
+        resolve("new.example.com");
+        assertThat(cache.entry("new.example.com").expiresInMillis()).isEqualTo(3_000);
+        advance(3_000);
+        assertThat(cached("held.example.com")).as("no longer fresh").isNull();
+
+        directory.mode(FakeDirectory.Mode.FAIL);
+        assertThat(resolve("held.example.com")).as("still served while the directory fails").isEqualTo("to pod1");
+        directory.mode(FakeDirectory.Mode.SERVE);
+
+        cache.limitFreshness(null);
+        resolve("later.example.com");
+        assertThat(cache.entry("later.example.com").expiresInMillis()).isEqualTo(10_000);
+    }
+
+    @Test
+    void aMoveOrForgetReadWhileTheKeysLookupIsInFlightWinsOverItsAnswer() throws Exception {
+        directory.put("k.example.com", "pod1").hold();
+        CompletableFuture<String> looking = resolveAsync("k.example.com");
+        await("the lookup reached the directory", () -> directory.lookups() == 1);
+        assertThat(cache.move("k.example.com", "pod2", null)).isEqualTo(RouteCache.Change.APPLIED);
+        directory.release(); // it answers pod1: given before the move
+        assertThat(looking.get(5, TimeUnit.SECONDS)).isEqualTo("to pod2");
+        assertThat(cached("k.example.com")).isEqualTo("to pod2");
+
+        directory.put("f.example.com", "pod1").hold();
+        CompletableFuture<String> forgotten = resolveAsync("f.example.com");
+        await("the second lookup reached the directory", () -> directory.lookups() == 2);
+        assertThat(cache.forget("f.example.com")).isEqualTo(RouteCache.Change.APPLIED);
+        directory.release();
+        assertThat(forgotten.get(5, TimeUnit.SECONDS)).as("its waiters are answered").isEqualTo("to pod1");
+        assertThat(cache.entry("f.example.com")).as("but it is not kept").isNull();
+    }
 }
