@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.podrouter.Podrouter;
 import io.podrouter.demo.SelfSignedCertificate;
+import io.podrouter.testing.RawHttp;
 import io.podrouter.testing.RouterFixture;
 import io.podrouter.testing.TestBackend;
 import java.nio.charset.StandardCharsets;
@@ -89,5 +90,57 @@ class SniAndH2cTest {
             assertThat(curl("--http1.1", "-H", "Host: a.example.com", "http://127.0.0.1:" + port + "/h1"))
                     .isEqualTo("pod0 host=a.example.com path=/h1 200 1.1");
         }
+    }
+
+    private static List<String> headerNamesSeenFor(TestBackend pod, String path) {
+        return pod.heads().stream().filter(h -> h.uri().equals(path)).findFirst().orElseThrow()
+                .headers().names().stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).sorted().toList();
+    }
+
+    @Test
+    void aPodSeesTheHeaderNamesOfAnHttp2RequestThatItWouldOverHttp11(@TempDir Path dir) throws Exception {
+        try (Podrouter router = new RouterFixture(dir).pod("pod0", pod0).route("a.example.com", "pod0")
+                .listener("  - bind: 127.0.0.1:0\n    h2c: true\n").start()) {
+            int port = router.addresses().get(1).getPort();
+            String[] same = {"-H", "Host: a.example.com", "-H", "X-Tenant-Hint: 7", "-A", "probe"};
+            assertThat(curl(concat("--http2-prior-knowledge", same, "http://127.0.0.1:" + port + "/names-h2"))).endsWith(" 200 2");
+            assertThat(curl(concat("--http1.1", same, "http://127.0.0.1:" + port + "/names-h1"))).endsWith(" 200 1.1");
+            List<String> expected = List.of("accept", "host", "user-agent", "x-forwarded-for", "x-forwarded-host",
+                    "x-forwarded-proto", "x-tenant-hint");
+            assertThat(headerNamesSeenFor(pod0, "/names-h2")).isEqualTo(expected);
+            assertThat(headerNamesSeenFor(pod0, "/names-h1")).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void onAnH2cListenerAClientThatStartsWithNeitherThePrefaceNorAnHttp11RequestLineIsClosedUnanswered(@TempDir Path dir)
+            throws Exception {
+        try (Podrouter router = new RouterFixture(dir).pod("pod0", pod0).route("a.example.com", "pod0")
+                .listener("  - bind: 127.0.0.1:0\n    h2c: true\n").start();
+             RawHttp client = new RawHttp(router.addresses().get(1).getPort()).timeout(10_000)) {
+            // What h2spec sends as a broken HTTP/2 preface: an HTTP/1.1 answer would be no HTTP/2 frame.
+            client.send("INVALID CONNECTION PREFACE\r\n\r\n");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void onAnH2cListenerAnHttp11RequestSentInPiecesIsServed(@TempDir Path dir) throws Exception {
+        try (Podrouter router = new RouterFixture(dir).pod("pod0", pod0).route("a.example.com", "pod0")
+                .listener("  - bind: 127.0.0.1:0\n    h2c: true\n").start();
+             RawHttp client = new RawHttp(router.addresses().get(1).getPort()).timeout(10_000)) {
+            client.send("\r\nGET /pie");
+            assertThat(client.openAndQuietFor(200)).isTrue();
+            client.send("ces HTTP/1.1\r\nHost: a.example.com\r\n\r\n");
+            assertThat(client.read().body()).isEqualTo("pod0 host=a.example.com path=/pieces");
+        }
+    }
+
+    private static String[] concat(String first, String[] middle, String last) {
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(List.of(middle));
+        all.add(last);
+        return all.toArray(String[]::new);
     }
 }
