@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.accesslog.AccessRecord;
@@ -48,6 +49,10 @@ final class Exchange implements Pod.Waiter {
     private boolean retried;
     /** The server connection came from the idle pool (it may have been closed by the server meanwhile). */
     private boolean reusedConnection;
+    /** The retry after a reused connection closed under the request: it takes a new connection, not an idle one. */
+    private boolean freshConnection;
+    /** A reference to a reference-counted request (an HTTP/2 stream's) kept so that a retry can send it again. */
+    private boolean requestKeptForRetry;
     /** Some request body bytes went to the server: the request cannot be sent again. */
     private boolean bodySent;
     private final boolean http10;
@@ -118,7 +123,7 @@ final class Exchange implements Pod.Waiter {
         holdsSlot = true;
         grantedAt = System.nanoTime();
         EventLoop loop = client.channel().eventLoop();
-        Channel idle = server.pool().pollIdle(loop);
+        Channel idle = freshConnection ? null : server.pool().pollIdle(loop);
         if (idle != null) {
             reusedConnection = true;
             attach(idle);
@@ -189,6 +194,12 @@ final class Exchange implements Pod.Waiter {
         upstream = ch;
         upstreamHandler = (UpstreamHandler) ch.pipeline().get(PipelineNames.UPSTREAM);
         upstreamHandler.bind(this);
+        if (requestKeptForRetry) {
+            requestKeptForRetry = false; // this write takes the reference kept for it
+        } else if (!retried && request instanceof ReferenceCounted counted) {
+            counted.retain();
+            requestKeptForRetry = true;
+        }
         upstream.write(request, upstream.voidPromise());
         if (requestComplete) {
             // A retry of a request without body: its end was already taken from the client.
@@ -294,6 +305,7 @@ final class Exchange implements Pod.Waiter {
         }
         cancelServerTimeout();
         responseStarted = true;
+        dropRetryCopy();
         responseStatus = code;
         responseAt = System.nanoTime();
         responseKeepAlive = serverKeepsAlive;
@@ -353,6 +365,7 @@ final class Exchange implements Pod.Waiter {
     private void switchProtocols(HttpResponse response) {
         cancelServerTimeout();
         responseStarted = true;
+        dropRetryCopy();
         responseStatus = 101;
         done = true;
         String agreed = response.headers().get(HttpHeaderNames.UPGRADE);
@@ -433,15 +446,19 @@ final class Exchange implements Pod.Waiter {
         if (done) {
             return;
         }
-        if (why != null) {
+        // The keep-alive race: a server closes an idle connection just as it is reused. That is
+        // no failure of the server (it closed a connection it had every right to close).
+        boolean race = reusedConnection && !responseStarted && !interimResponse;
+        if (why != null && !race) {
             server.failed(why);
         }
         if (!responseStarted) {
             String reason = why == null ? server + " closed the connection before responding"
                     : "connection to " + server + " failed: " + why;
-            // A kept-alive connection the server closed meanwhile: the request may not have been
-            // seen, but it was sent, so only a method safe to repeat is tried again.
-            if (reusedConnection && isIdempotent() && retry(reason)) {
+            // The request may not have been seen, but it was sent, so only a method safe to repeat
+            // (RFC 9110 §9.2.2) is sent again: once, on a fresh connection, to the same server if
+            // it is the pod's only one up (as nginx and HAProxy do).
+            if (race && isIdempotent() && retryOnFreshConnection(reason)) {
                 return;
             }
             fail(502, reason, true);
@@ -451,11 +468,41 @@ final class Exchange implements Pod.Waiter {
         }
     }
 
+    /** Sends the request once more after its reused connection closed under it; false when it may not. */
+    private boolean retryOnFreshConnection(String reason) {
+        if (retried || bodySent) {
+            return false;
+        }
+        retried = true;
+        freshConnection = true;
+        Server closedOn = server;
+        boolean elsewhere = pod.hasOtherServerUp(closedOn);
+        log.info("retrying {} {} (Host: {}) on a new connection to {} of pod {}: {}", request.method(),
+                LogText.clip(request.uri()), LogText.clip(request.headers().get(HttpHeaderNames.HOST)),
+                elsewhere ? "another server" : "the same server", pod, reason);
+        releaseUpstream(false);
+        upstream = null;
+        cancelServerTimeout();
+        releaseSlot();
+        server = null;
+        takeServer(closedOn);
+        return true;
+    }
+
+    /** No retry can come any more: the reference kept for one goes. */
+    private void dropRetryCopy() {
+        if (requestKeptForRetry) {
+            requestKeptForRetry = false;
+            ReferenceCountUtil.release(request);
+        }
+    }
+
     void clientClosed() {
         if (done) {
             return;
         }
         done = true;
+        dropRetryCopy();
         cancelServerTimeout();
         if (upstream != null) {
             releaseUpstream(false);
@@ -520,6 +567,7 @@ final class Exchange implements Pod.Waiter {
     /** Ends the exchange before any response byte reached the client, answering {@code status}. */
     private void fail(int status, String reason, boolean keepClientIfPossible) {
         done = true;
+        dropRetryCopy();
         cancelServerTimeout();
         if (upstream != null) {
             releaseUpstream(false);
@@ -550,6 +598,7 @@ final class Exchange implements Pod.Waiter {
 
     private void abort(String reason) {
         done = true;
+        dropRetryCopy();
         cancelServerTimeout();
         log.warn("response to {} {} (Host: {}) cut short: {}", request.method(), LogText.clip(request.uri()),
                 LogText.clip(request.headers().get(HttpHeaderNames.HOST)), reason);
