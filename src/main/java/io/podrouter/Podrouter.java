@@ -221,8 +221,11 @@ public final class Podrouter implements AutoCloseable {
     /** Closed by the reload in progress so that a listener with other settings can take their address. */
     private final List<ProxyListener> replaced = new ArrayList<>();
 
-    /** The running listener on the address of {@code l}, which {@code l} replaces, or null. */
+    /** The running listener on the address of {@code l}, which {@code l} replaces, or null (always for port 0: any free port will do). */
     private ProxyListener replacing(ListenerConfig l) {
+        if (l.bind().port() == 0) {
+            return null;
+        }
         return listeners.stream().filter(p -> p.configured().bind().equals(l.bind()) && !replaced.contains(p))
                 .findFirst().orElse(null);
     }

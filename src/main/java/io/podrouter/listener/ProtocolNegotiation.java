@@ -34,23 +34,23 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
     private static final Logger log = LoggerFactory.getLogger(ProtocolNegotiation.class);
 
     private final Supplier<ProxySettings> settings;
-    private final boolean strictSni;
+    private final boolean requireHostMatch;
 
-    ProtocolNegotiation(Supplier<ProxySettings> settings, boolean strictSni) {
+    ProtocolNegotiation(Supplier<ProxySettings> settings, boolean requireHostMatch) {
         super(ApplicationProtocolNames.HTTP_1_1);
         this.settings = settings;
-        this.strictSni = strictSni;
+        this.requireHostMatch = requireHostMatch;
     }
 
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-            switchToHttp2(ctx.pipeline(), settings, true, strictSni);
+            switchToHttp2(ctx.pipeline(), settings, true, requireHostMatch);
         }
     }
 
     /** Replaces the HTTP/1.1 handlers of a client connection with HTTP/2 ones. */
-    static void switchToHttp2(ChannelPipeline p, Supplier<ProxySettings> settings, boolean tls, boolean strictSni) {
+    static void switchToHttp2(ChannelPipeline p, Supplier<ProxySettings> settings, boolean tls, boolean requireHostMatch) {
         p.remove(PipelineNames.FRONTEND);
         p.remove(PipelineNames.HTTP_CODEC);
         // An HTTP/2 connection is idle when it has no stream: IdleConnectionCloser below decides, on ALL_IDLE.
@@ -67,7 +67,7 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
                         .addLast(PipelineNames.HTTP2_STREAM_ERRORS, StreamErrorHandler.INSTANCE)
                         .addLast(PipelineNames.HTTP_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
                         .addLast(PipelineNames.HTTP2_CONVERSION, ConversionHeaderRemover.INSTANCE)
-                        .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, tls, strictSni));
+                        .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, tls, requireHostMatch));
             }
         }));
         p.addLast(PipelineNames.HTTP2_IDLE, new IdleConnectionCloser(codec));

@@ -82,7 +82,7 @@ public final class ProxyListener {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new ClientChannelInitializer(settings, certificates,
-                        config.tls() != null && config.tls().strictSni(), config.h2c()));
+                        config.tls() != null && config.tls().requireHostMatch(), config.h2c()));
         Channel ch;
         try {
             ch = b.bind(address.host(), address.port()).sync().channel();

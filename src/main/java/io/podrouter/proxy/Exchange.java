@@ -202,8 +202,11 @@ final class Exchange implements Pod.Waiter {
         }
         upstream.write(request, upstream.voidPromise());
         if (requestComplete) {
-            // A retry of a request without body: its end was already taken from the client.
-            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+            // A retry of a request without body: its end was already taken from the client (or,
+            // for an HTTP/2 stream's whole request in one message, was part of it).
+            if (!(request instanceof LastHttpContent)) {
+                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+            }
             upstream.flush();
             scheduleServerTimeout();
         } else if (request instanceof LastHttpContent) {

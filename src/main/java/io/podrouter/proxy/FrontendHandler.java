@@ -48,7 +48,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final Supplier<ProxySettings> currentSettings;
     private final String scheme;
-    private final boolean strictSni;
+    private final boolean requireHostMatch;
     /** The settings the current request started with (a reload affects the next request, not this one). */
     private ProxySettings settings;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
@@ -74,12 +74,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param tls the connection came in over TLS (X-Forwarded-Proto: https)
-     * @param strictSni refuse (421) a request whose Host is not the connection's server name
+     * @param requireHostMatch refuse (421) a request whose Host is not the connection's server name
      */
-    public FrontendHandler(Supplier<ProxySettings> currentSettings, boolean tls, boolean strictSni) {
+    public FrontendHandler(Supplier<ProxySettings> currentSettings, boolean tls, boolean requireHostMatch) {
         this.currentSettings = currentSettings;
         this.scheme = tls ? "https" : "http";
-        this.strictSni = strictSni;
+        this.requireHostMatch = requireHostMatch;
         this.settings = currentSettings.get();
     }
 
@@ -255,7 +255,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         headAt = System.nanoTime();
         lookupNanos = -1;
         String sni = serverName();
-        if (strictSni && sni != null) {
+        if (requireHostMatch && sni != null) {
             String host = settings.router().hostKeyOf(request);
             if (host != null && !host.equals(sni)) {
                 refuse(request, 421, "this connection is for " + sni + ", not " + host, 0, "none");

@@ -179,7 +179,7 @@ class ReloadTest {
         Files.writeString(dir.resolve("bad-ca.pem"), "this is no certificate\n");
         fixture().podYaml("pod0", "servers:\n  - { address: " + pod0.address() + ", tls: true, ca: bad-ca.pem }\n")
                 .pod("pod1", pod1).route("a.example.com", "pod1")
-                .listener("  - bind: 127.0.0.1:0\n").writeConfig();
+                .listener("  - bind: 127.0.0.1:0\n    h2c: true\n").writeConfig();
 
         HttpResponse<String> r = admin("POST", "/reload", null);
         assertThat(r.statusCode()).isEqualTo(400);
@@ -191,11 +191,12 @@ class ReloadTest {
 
     @Test
     void aReloadWithANewListenerOnABusyPortChangesNothingAndSaysWhy() throws Exception {
-        int listening = ListeningSockets.count();
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int listening = ListeningSockets.count();
             // One new listener that can bind (it must not stay bound), then one that cannot.
             fixture().pod("pod0", pod0).pod("pod1", pod1).route("a.example.com", "pod1")
-                    .listener("  - bind: 127.0.0.1:0\n  - bind: 127.0.0.1:" + busy.getLocalPort() + "\n").writeConfig();
+                    .listener("  - bind: 127.0.0.1:0\n    h2c: true\n  - bind: 127.0.0.1:" + busy.getLocalPort() + "\n")
+                    .writeConfig();
 
             HttpResponse<String> r = admin("POST", "/reload", null);
             assertThat(r.statusCode()).isEqualTo(400);

@@ -1,6 +1,7 @@
 package io.podrouter.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.podrouter.Podrouter;
 import io.podrouter.demo.SelfSignedCertificate;
@@ -51,8 +52,8 @@ class SniAndH2cTest {
     }
 
     @Test
-    void withStrictSniAHostOtherThanTheServerNameGets421(@TempDir Path dir) throws Exception {
-        try (Podrouter router = fixture(dir, "      strict-sni: true\n").start()) {
+    void withRequireHostMatchAHostOtherThanTheServerNameGets421(@TempDir Path dir) throws Exception {
+        try (Podrouter router = fixture(dir, "      require-host-match: true\n").start()) {
             int port = router.addresses().get(1).getPort();
             String resolve = "a.example.com:" + port + ":127.0.0.1";
             assertThat(curl("--http1.1", "--resolve", resolve, "-H", "Host: b.example.com", "https://a.example.com:" + port + "/"))
@@ -63,7 +64,7 @@ class SniAndH2cTest {
     }
 
     @Test
-    void withoutStrictSniAHostOtherThanTheServerNameIsServed(@TempDir Path dir) throws Exception {
+    void withoutRequireHostMatchAHostOtherThanTheServerNameIsServed(@TempDir Path dir) throws Exception {
         try (Podrouter router = fixture(dir, "").start()) {
             int port = router.addresses().get(1).getPort();
             assertThat(curl("--http1.1", "--resolve", "a.example.com:" + port + ":127.0.0.1", "-H", "Host: b.example.com",
@@ -133,6 +134,68 @@ class SniAndH2cTest {
             assertThat(client.openAndQuietFor(200)).isTrue();
             client.send("ces HTTP/1.1\r\nHost: a.example.com\r\n\r\n");
             assertThat(client.read().body()).isEqualTo("pod0 host=a.example.com path=/pieces");
+        }
+    }
+
+    /** A router whose TLS listener has a default certificate for default.test, then one for *.example.com. */
+    private static RouterFixture twoCertificates(Path dir, String tlsExtra) throws Exception {
+        SelfSignedCertificate.PemFiles first = SelfSignedCertificate.write(dir, "default", List.of("default.test"), false);
+        return new RouterFixture(dir).pod("pod0", pod0).route("a.example.com", "pod0")
+                .listener("  - bind: 127.0.0.1:0\n    tls:\n      certificates:\n"
+                        + "        - { cert: " + first.cert() + ", key: " + first.key() + " }\n"
+                        + "        - { cert: " + cert.cert() + ", key: " + cert.key() + " }\n" + tlsExtra);
+    }
+
+    /** Handshakes with the given server name (none when null) and returns the first DNS name of the certificate served. */
+    private static String certificateServedFor(int port, String serverName) throws Exception {
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                // The test looks at which certificate came, not whether to trust it.
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            javax.net.ssl.SSLParameters params = socket.getSSLParameters();
+            params.setServerNames(serverName == null ? List.of() : List.of(new javax.net.ssl.SNIHostName(serverName)));
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            var served = (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+            return String.valueOf(served.getSubjectAlternativeNames().iterator().next().get(1));
+        }
+    }
+
+    @Test
+    void aServerNameNoCertificateCoversOrNoneGetsTheFirstCertificate(@TempDir Path dir) throws Exception {
+        try (Podrouter router = twoCertificates(dir, "").start()) {
+            int port = router.addresses().get(1).getPort();
+            assertThat(certificateServedFor(port, "a.example.com")).isEqualTo("*.example.com");
+            assertThat(certificateServedFor(port, "nobody.other")).isEqualTo("default.test");
+            assertThat(certificateServedFor(port, null)).isEqualTo("default.test");
+            // And the request is served: routing goes by Host, whatever the certificate.
+            assertThat(curl("--http1.1", "--resolve", "nobody.other:" + port + ":127.0.0.1", "-H", "Host: a.example.com",
+                    "https://nobody.other:" + port + "/d")).isEqualTo("pod0 host=a.example.com path=/d 200 1.1");
+        }
+    }
+
+    @Test
+    void withStrictSniAServerNameNoCertificateCoversOrNoneIsRefusedAtTheHandshake(@TempDir Path dir) throws Exception {
+        try (Podrouter router = twoCertificates(dir, "      strict-sni: true\n").start()) {
+            int port = router.addresses().get(1).getPort();
+            assertThat(certificateServedFor(port, "a.example.com")).isEqualTo("*.example.com");
+            assertThat(certificateServedFor(port, "default.test")).isEqualTo("default.test");
+            assertThatThrownBy(() -> certificateServedFor(port, "nobody.other")).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> certificateServedFor(port, null)).isInstanceOf(java.io.IOException.class);
         }
     }
 

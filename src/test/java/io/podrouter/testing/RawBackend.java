@@ -84,7 +84,7 @@ public final class RawBackend implements AutoCloseable {
                 String path = head.split(" ", 3)[1];
                 paths.add(path);
                 Reply reply = answer.apply(path);
-                if (reply.reset()) {
+                if (reply.resets()) {
                     s.setSoLinger(true, 0); // close with RST instead of FIN
                     return;
                 }
@@ -118,7 +118,7 @@ public final class RawBackend implements AutoCloseable {
     }
 
     /** What to send for one request, and whether to close the connection after it (with a reset: nothing sent). */
-    public record Reply(String bytes, boolean thenClose, boolean reset) {
+    public record Reply(String bytes, boolean thenClose, boolean resets) {
         public static Reply send(String bytes) {
             return new Reply(bytes, false, false);
         }
