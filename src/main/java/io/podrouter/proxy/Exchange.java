@@ -43,6 +43,8 @@ final class Exchange implements Pod.Waiter {
     private final HttpRequest request;
     private final Pod pod;
     private final String key;
+    /** The routing key for the access log, as it came (null without an access log). */
+    private final String loggedKey;
     private Server server;
     /** The server holds a request slot for this exchange until {@link #releaseSlot()}. */
     private boolean holdsSlot;
@@ -83,7 +85,7 @@ final class Exchange implements Pod.Waiter {
     private ScheduledFuture<?> serverTimeout;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpRequest request, Pod pod, String key,
-             boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts, RequestMetrics metrics,
+             String loggedKey, boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts, RequestMetrics metrics,
              AccessLog accessLog, long started, long lookupNanos, String routeLabel, String upgrade) {
         this.upgrade = upgrade;
         this.metrics = metrics;
@@ -96,6 +98,7 @@ final class Exchange implements Pod.Waiter {
         this.request = request;
         this.pod = pod;
         this.key = key;
+        this.loggedKey = loggedKey;
         this.clientKeepAlive = clientKeepAlive;
         this.http10 = http10;
         this.head = HttpMethod.HEAD.equals(request.method());
@@ -524,7 +527,7 @@ final class Exchange implements Pod.Waiter {
             long now = System.nanoTime();
             accessLog.add(new AccessRecord(System.currentTimeMillis() - (now - started) / 1_000_000, frontend.peerAddress(),
                     request.method().name(), request.uri(), http10 ? "HTTP/1.0" : "HTTP/1.1",
-                    request.headers().get(HttpHeaderNames.HOST), pod.name(), server == null ? null : server.toString(),
+                    loggedKey, pod.name(), server == null ? null : server.toString(),
                     status, bytesOut, routeLabel, micros(lookupNanos),
                     grantedAt == 0 ? -1 : micros(grantedAt - started - Math.max(lookupNanos, 0)),
                     attachedAt == 0 ? -1 : micros(attachedAt - grantedAt),

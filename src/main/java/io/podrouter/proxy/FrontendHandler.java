@@ -240,6 +240,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void start(HttpRequest request) {
         settings = currentSettings.get();
+        headAt = System.nanoTime();
+        lookupNanos = -1;
         if (encoder != null) {
             encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
         }
@@ -252,8 +254,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             refuse(request, HttpMethod.CONNECT.equals(request.method()) ? 405 : 400, problem, 0, "none");
             return;
         }
-        headAt = System.nanoTime();
-        lookupNanos = -1;
         String sni = serverName();
         if (requireHostMatch && sni != null) {
             String host = settings.router().hostKeyOf(request);
@@ -325,8 +325,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         settings.forwarded().apply(request.headers(), peer, host, scheme);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts(), settings.metrics(),
-                settings.accessLog(), headAt, lookupNanos, routeLabel(route), upgrade);
+        String loggedKey = settings.accessLog() == null ? null : settings.router().rawKeyOf(request, serverName());
+        exchange = new Exchange(this, ctx, request, pod, key, loggedKey, keepAlive, http10, settings.timeouts(),
+                settings.metrics(), settings.accessLog(), headAt, lookupNanos, routeLabel(route), upgrade);
         exchange.start();
     }
 
@@ -346,7 +347,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         log.info("{} for client {}: {} ({})", status, peer.address(), reason, cause.getMessage());
         if (settings.accessLog() != null) {
-            settings.accessLog().add(new AccessRecord(System.currentTimeMillis(), peer.address(), "-", "-", "-", null,
+            settings.accessLog().add(new AccessRecord(arrivedAtMillis(), peer.address(), "-", "-", "-", null,
                     null, null, status, 0, "none", -1, -1, -1, -1, 0));
         }
         settings.metrics().unrouted().count(status);
@@ -358,8 +359,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         AccessLog accessLog = settings.accessLog();
         if (accessLog != null) {
             long took = (System.nanoTime() - headAt) / 1000;
-            accessLog.add(new AccessRecord(System.currentTimeMillis(), peer.address(), request.method().name(),
-                    request.uri(), request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
+            accessLog.add(new AccessRecord(arrivedAtMillis(), peer.address(), request.method().name(),
+                    request.uri(), request.protocolVersion().text(), settings.router().rawKeyOf(request, serverName()),
                     null, null, status, 0, routeLabel, lookupNanos < 0 ? -1 : lookupNanos / 1000, -1, -1, -1, took));
         }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -377,6 +378,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         settings.metrics().unrouted().count(status);
         ReferenceCountUtil.release(request);
         respond(status, reason, keepAlive, retryAfterSeconds);
+    }
+
+    /** When the current request arrived, on the wall clock (the access log's time for every line). */
+    private long arrivedAtMillis() {
+        return System.currentTimeMillis() - (System.nanoTime() - headAt) / 1_000_000;
     }
 
     /** Answers with the router's own response; without keep-alive the connection closes after it. */
