@@ -53,8 +53,12 @@ final class Exchange implements Pod.Waiter {
     private boolean reusedConnection;
     /** The retry after a reused connection closed under the request: it takes a new connection, not an idle one. */
     private boolean freshConnection;
-    /** A reference to a reference-counted request (an HTTP/2 stream's) kept so that a retry can send it again. */
-    private boolean requestKeptForRetry;
+    /**
+     * This exchange holds a reference to its request: a reference-counted one (an HTTP/2 stream's
+     * whole request in one message) until it is written, and past the first write one kept so that
+     * a retry can send it again. Whatever way the exchange ends, a reference it holds is released.
+     */
+    private boolean ownsRequest;
     /** Some request body bytes went to the server: the request cannot be sent again. */
     private boolean bodySent;
     private final boolean http10;
@@ -99,6 +103,7 @@ final class Exchange implements Pod.Waiter {
         this.pod = pod;
         this.key = key;
         this.loggedKey = loggedKey;
+        this.ownsRequest = request instanceof ReferenceCounted;
         this.clientKeepAlive = clientKeepAlive;
         this.http10 = http10;
         this.head = HttpMethod.HEAD.equals(request.method());
@@ -197,11 +202,10 @@ final class Exchange implements Pod.Waiter {
         upstream = ch;
         upstreamHandler = (UpstreamHandler) ch.pipeline().get(PipelineNames.UPSTREAM);
         upstreamHandler.bind(this);
-        if (requestKeptForRetry) {
-            requestKeptForRetry = false; // this write takes the reference kept for it
-        } else if (!retried && request instanceof ReferenceCounted counted) {
-            counted.retain();
-            requestKeptForRetry = true;
+        if (ownsRequest && !retried) {
+            ((ReferenceCounted) request).retain(); // the write takes one; one stays for a retry
+        } else {
+            ownsRequest = false; // the last write it can get: it takes this exchange's reference
         }
         upstream.write(request, upstream.voidPromise());
         if (requestComplete) {
@@ -311,7 +315,7 @@ final class Exchange implements Pod.Waiter {
         }
         cancelServerTimeout();
         responseStarted = true;
-        dropRetryCopy();
+        releaseRequest();
         responseStatus = code;
         responseAt = System.nanoTime();
         responseKeepAlive = serverKeepsAlive;
@@ -371,7 +375,7 @@ final class Exchange implements Pod.Waiter {
     private void switchProtocols(HttpResponse response) {
         cancelServerTimeout();
         responseStarted = true;
-        dropRetryCopy();
+        releaseRequest();
         responseStatus = 101;
         done = true;
         String agreed = response.headers().get(HttpHeaderNames.UPGRADE);
@@ -495,10 +499,10 @@ final class Exchange implements Pod.Waiter {
         return true;
     }
 
-    /** No retry can come any more: the reference kept for one goes. */
-    private void dropRetryCopy() {
-        if (requestKeptForRetry) {
-            requestKeptForRetry = false;
+    /** The request will not be written (again): the reference this exchange holds, if any, goes. */
+    private void releaseRequest() {
+        if (ownsRequest) {
+            ownsRequest = false;
             ReferenceCountUtil.release(request);
         }
     }
@@ -508,7 +512,7 @@ final class Exchange implements Pod.Waiter {
             return;
         }
         done = true;
-        dropRetryCopy();
+        releaseRequest();
         cancelServerTimeout();
         if (upstream != null) {
             releaseUpstream(false);
@@ -573,7 +577,7 @@ final class Exchange implements Pod.Waiter {
     /** Ends the exchange before any response byte reached the client, answering {@code status}. */
     private void fail(int status, String reason, boolean keepClientIfPossible) {
         done = true;
-        dropRetryCopy();
+        releaseRequest();
         cancelServerTimeout();
         if (upstream != null) {
             releaseUpstream(false);
@@ -604,7 +608,7 @@ final class Exchange implements Pod.Waiter {
 
     private void abort(String reason) {
         done = true;
-        dropRetryCopy();
+        releaseRequest();
         cancelServerTimeout();
         log.warn("response to {} {} (Host: {}) cut short: {}", request.method(), LogText.clip(request.uri()),
                 LogText.clip(request.headers().get(HttpHeaderNames.HOST)), reason);

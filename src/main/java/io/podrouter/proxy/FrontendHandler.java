@@ -163,6 +163,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             keepAliveTimer.stop();
         }
         releaseWaiting();
+        if (resolving != null) {
+            // Held for a directory answer that will now find nobody to route for.
+            ReferenceCountUtil.release(resolving);
+            resolving = null;
+        }
         Exchange e = exchange;
         exchange = null;
         if (e != null) {
