@@ -65,7 +65,22 @@ final class Generation {
      * a log line).
      */
     static Generation build(PodrouterConfig config, Shared shared, Generation previous) {
-        Map<String, Pod> pods = pods(config, shared.connections());
+        return build(config, shared, previous, preparePods(config, shared));
+    }
+
+    /**
+     * The pods of {@code config}, with their servers' TLS contexts: the part of a generation that
+     * can fail (a {@code ca} file that holds no certificate, say), and that changes nothing
+     * running. A reload prepares it before it binds or switches anything.
+     *
+     * @throws IllegalStateException naming the server whose TLS settings cannot be used
+     */
+    static Map<String, Pod> preparePods(PodrouterConfig config, Shared shared) {
+        return pods(config, shared.connections());
+    }
+
+    /** Builds the generation from pods {@link #preparePods prepared} for {@code config}; nothing here fails on bad input. */
+    static Generation build(PodrouterConfig config, Shared shared, Generation previous, Map<String, Pod> pods) {
         Map<String, Pod> routes = new HashMap<>();
         for (MapEntry e : config.routing().entries()) {
             routes.put(e.key(), pods.get(e.backend()));

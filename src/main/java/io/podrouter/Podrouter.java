@@ -182,39 +182,113 @@ public final class Podrouter implements AutoCloseable {
         if (!java.util.Objects.equals(config.routing().invalidation(), old.config.routing().invalidation())) {
             notes.add("routing.invalidation");
         }
-        // New listeners first: if one cannot bind, nothing has changed yet.
-        List<ProxyListener> added = new ArrayList<>();
-        java.util.Set<ListenerConfig> wanted = new java.util.HashSet<>(config.listeners());
-        List<ProxyListener> replaced = new ArrayList<>();
+        // Everything that can fail is prepared before anything changes: the pods with their TLS
+        // contexts, the new listeners' certificates, then the binds.
+        List<String> errors = new ArrayList<>();
+        java.util.Map<String, Pod> pods = null;
+        try {
+            pods = Generation.preparePods(config, shared);
+        } catch (RuntimeException e) {
+            errors.add(e.getMessage());
+        }
+        List<ProxyListener.Prepared> prepared = new ArrayList<>();
         for (ListenerConfig l : config.listeners()) {
             if (listeners.stream().noneMatch(p -> p.configured().equals(l))) {
-                // The same address with other settings (TLS): the old socket must go before the new one binds.
-                listeners.stream().filter(p -> p.configured().bind().equals(l.bind()) && !replaced.contains(p))
-                        .forEach(p -> {
-                            p.close();
-                            replaced.add(p);
-                        });
                 try {
-                    added.add(bind(l));
+                    prepared.add(ProxyListener.prepare(l));
                 } catch (Exception e) {
-                    added.forEach(ProxyListener::close);
-                    String error = "cannot listen on " + l.bind() + ": " + e.getMessage();
-                    log.error("reload refused, configuration kept: {}", error);
-                    return List.of(error);
+                    errors.add("TLS of listener " + l.bind() + ": " + e.getMessage());
                 }
             }
         }
-        Generation next = Generation.build(config, shared, old);
+        if (errors.isEmpty()) {
+            // New addresses bind first; a listener that replaces one on its address (other TLS
+            // settings) binds only once the old one is closed, so it goes last.
+            prepared.sort(java.util.Comparator.comparing(p -> replacing(p.config()) != null));
+            errors.addAll(bindAll(prepared));
+        }
+        if (!errors.isEmpty()) {
+            prepared.forEach(ProxyListener.Prepared::discard);
+            errors.forEach(err -> log.error("reload refused, configuration kept: {}", err));
+            return errors;
+        }
+        Generation next;
+        try {
+            next = Generation.build(config, shared, old, pods);
+        } catch (RuntimeException e) {
+            // Not expected (what can fail was prepared above), but a reload must not half-happen.
+            added.forEach(ProxyListener::close);
+            added.clear();
+            restoreReplaced();
+            log.error("reload refused, configuration kept: {}", e.toString(), e);
+            return List.of(String.valueOf(e.getMessage()));
+        }
         current = next;
         old.retire();
+        java.util.Set<ListenerConfig> wanted = new java.util.HashSet<>(config.listeners());
         List<ProxyListener> removed = listeners.stream().filter(p -> !wanted.contains(p.configured())).toList();
         removed.stream().filter(p -> !replaced.contains(p)).forEach(ProxyListener::close);
         listeners.removeAll(removed);
         listeners.addAll(added);
+        added.clear();
+        replaced.clear();
         log.info("reloaded {}: {} pods, {} map entries, listening on {}{}", config.source(), next.pods.size(),
                 config.routing().entries().size(), addresses(),
                 notes.isEmpty() ? "" : "; changes to " + String.join(", ", notes) + " take effect at the next restart");
         return List.of();
+    }
+
+    /** Bound by the reload in progress, not yet in {@link #listeners}. */
+    private final List<ProxyListener> added = new ArrayList<>();
+    /** Closed by the reload in progress so that a listener with other settings can take their address. */
+    private final List<ProxyListener> replaced = new ArrayList<>();
+
+    /** The running listener on the address of {@code l}, which {@code l} replaces, or null (always for port 0: any free port will do). */
+    private ProxyListener replacing(ListenerConfig l) {
+        if (l.bind().port() == 0) {
+            return null;
+        }
+        return listeners.stream().filter(p -> p.configured().bind().equals(l.bind()) && !replaced.contains(p))
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * Binds the prepared listeners in order. When one fails, those bound are closed again and
+     * those closed to make room are bound again, so that the listeners are what they were.
+     *
+     * @return the error, or nothing when every listener is bound (in {@link #added})
+     */
+    private List<String> bindAll(List<ProxyListener.Prepared> prepared) {
+        for (var it = prepared.iterator(); it.hasNext(); ) {
+            ProxyListener.Prepared p = it.next();
+            ProxyListener old = replacing(p.config());
+            if (old != null) {
+                old.close();
+                replaced.add(old);
+            }
+            try {
+                it.remove(); // bind() discards it when it fails
+                added.add(ProxyListener.bind(p, transport, boss, workers, () -> current.settings));
+            } catch (Exception e) {
+                added.forEach(ProxyListener::close);
+                added.clear();
+                restoreReplaced();
+                return List.of("cannot listen on " + p.config().bind() + ": " + e.getMessage());
+            }
+        }
+        return List.of();
+    }
+
+    private void restoreReplaced() {
+        for (ProxyListener old : replaced) {
+            try {
+                listeners.set(listeners.indexOf(old), bind(old.configured()));
+            } catch (Exception e) {
+                log.error("reload: could not listen on {} again: {}", old.configured().bind(), e.getMessage());
+                listeners.remove(old);
+            }
+        }
+        replaced.clear();
     }
 
     /** Where the admin API listens, or null when it is off. */

@@ -151,13 +151,13 @@ public final class AccessLog implements AutoCloseable {
         return micros / 1000 + "." + (micros % 1000) / 100;
     }
 
-    /** The routing key of a Host as sent: canonical when valid, else as sent (cleaned). */
-    private static String key(String host) {
-        if (host == null) {
+    /** A routing key as it came: canonical when valid, else as sent (cleaned). */
+    private static String key(String raw) {
+        if (raw == null) {
             return null;
         }
-        String key = RoutingKey.normalize(host);
-        return key != null ? key : clean(host);
+        String key = RoutingKey.normalize(raw);
+        return key != null ? key : clean(raw);
     }
 
     private static String dash(String s) {

@@ -161,8 +161,9 @@ public final class ConfigReader {
             ciphers.add(String.valueOf(item.scalarOrNull()));
         }
         boolean strictSni = t.value("strict-sni", false, ConfigReader::bool);
+        boolean requireHostMatch = t.value("require-host-match", false, ConfigReader::bool);
         t.rejectUnknownKeys();
-        return new TlsConfig(certificates, protocols, ciphers, strictSni);
+        return new TlsConfig(certificates, protocols, ciphers, strictSni, requireHostMatch);
     }
 
     private static List<ListenerConfig> listeners(YamlSection top, Path baseDir) {

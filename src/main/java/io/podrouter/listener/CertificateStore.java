@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A TLS listener's certificates, chosen by SNI: exact names and wildcards ({@code *.example.com},
- * one label) from each certificate's subject alternative names (or common name); the first
- * certificate is the default for clients that send no name. A name no certificate covers fails
- * the handshake. Certificate files are re-read when they change, without a restart.
+ * one label) from each certificate's subject alternative names (or common name). As in HAProxy,
+ * the first certificate is the default, for a client that sends no name or one no certificate
+ * covers (one that connects by IP address, say); with {@code strict-sni} such a handshake fails
+ * instead. Certificate files are re-read when they change, without a restart.
  */
 final class CertificateStore implements AsyncMapping<String, SslContext>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CertificateStore.class);
@@ -72,19 +73,23 @@ final class CertificateStore implements AsyncMapping<String, SslContext>, AutoCl
     public Future<SslContext> map(String hostname, Promise<SslContext> promise) {
         Snapshot s = snapshot;
         log.debug("SNI lookup for {}", hostname);
-        if (hostname == null) {
-            return promise.setSuccess(s.fallback());
+        SslContext ctx = null;
+        if (hostname != null) {
+            String name = hostname.toLowerCase(Locale.ROOT);
+            ctx = s.exact().get(name);
+            if (ctx == null) {
+                int dot = name.indexOf('.');
+                ctx = dot > 0 ? s.wildcard().get(name.substring(dot + 1)) : null;
+            }
         }
-        String name = hostname.toLowerCase(Locale.ROOT);
-        SslContext ctx = s.exact().get(name);
-        if (ctx == null) {
-            int dot = name.indexOf('.');
-            ctx = dot > 0 ? s.wildcard().get(name.substring(dot + 1)) : null;
+        if (ctx != null) {
+            return promise.setSuccess(ctx);
         }
-        if (ctx == null) {
-            return promise.setFailure(new CertificateException("no certificate for the server name '" + name + "'"));
+        if (config.strictSni()) {
+            return promise.setFailure(new CertificateException(hostname == null ? "no server name sent (strict-sni)"
+                    : "no certificate for the server name '" + hostname.toLowerCase(Locale.ROOT) + "' (strict-sni)"));
         }
-        return promise.setSuccess(ctx);
+        return promise.setSuccess(s.fallback());
     }
 
     private Snapshot load() throws IOException, CertificateException {

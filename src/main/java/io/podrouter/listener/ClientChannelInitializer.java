@@ -18,14 +18,14 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private static final long TLS_HANDSHAKE_MILLIS = 10_000;
     private final Supplier<ProxySettings> settings;
     private final CertificateStore certificates;
-    private final boolean strictSni;
+    private final boolean requireHostMatch;
     private final boolean h2c;
 
     /** @param certificates the TLS certificates, or null for a plain HTTP listener */
-    ClientChannelInitializer(Supplier<ProxySettings> settings, CertificateStore certificates, boolean strictSni, boolean h2c) {
+    ClientChannelInitializer(Supplier<ProxySettings> settings, CertificateStore certificates, boolean requireHostMatch, boolean h2c) {
         this.settings = settings;
         this.certificates = certificates;
-        this.strictSni = strictSni;
+        this.requireHostMatch = requireHostMatch;
         this.h2c = h2c;
     }
 
@@ -38,7 +38,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             ch.pipeline()
                     .addLast(PipelineNames.TLS, new SniHandler(certificates, TLS_HANDSHAKE_MILLIS))
                     .addLast(PipelineNames.TLS_LOG, new TlsHandshakeLogger())
-                    .addLast(PipelineNames.ALPN, new ProtocolNegotiation(settings, strictSni));
+                    .addLast(PipelineNames.ALPN, new ProtocolNegotiation(settings, requireHostMatch));
         } else if (h2c) {
             ch.pipeline().addLast(PipelineNames.H2C, new PriorKnowledgeDetector(settings));
         }
@@ -46,6 +46,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 // Silence from the client only: the keep-alive timeout is the frontend's (see IdleConnectionTimer).
                 .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(limits.maxRequestLine(), limits.maxHeaderSize()))
-                .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, certificates != null, strictSni));
+                .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, certificates != null, requireHostMatch));
     }
 }

@@ -9,7 +9,9 @@ import io.podrouter.config.HostAndPort;
 import io.podrouter.config.ListenerConfig;
 import org.slf4j.LoggerFactory;
 import io.podrouter.proxy.ProxySettings;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateException;
 import java.util.function.Supplier;
 
 /** One bound listening socket whose connections are proxied. */
@@ -29,11 +31,48 @@ public final class ProxyListener {
         return configured;
     }
 
+    /**
+     * A listener with everything that can fail but the bind done: its TLS certificates loaded and
+     * checked. A reload prepares every new listener before it binds any.
+     */
+    public static final class Prepared {
+        private final ListenerConfig config;
+        private final CertificateStore certificates;
+
+        private Prepared(ListenerConfig config, CertificateStore certificates) {
+            this.config = config;
+            this.certificates = certificates;
+        }
+
+        public ListenerConfig config() {
+            return config;
+        }
+
+        /** Gives up a prepared listener that will not be bound. */
+        public void discard() {
+            if (certificates != null) {
+                certificates.close();
+            }
+        }
+    }
+
+    /** Loads the listener's certificates (a file that is missing or no certificate fails here). */
+    public static Prepared prepare(ListenerConfig config) throws IOException, CertificateException {
+        return new Prepared(config, config.tls() == null ? null : new CertificateStore(config.tls()));
+    }
+
     /** @param settings the current settings, read as each connection and each request starts */
     public static ProxyListener bind(ListenerConfig config, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                                      Supplier<ProxySettings> settings) throws Exception {
+        return bind(prepare(config), transport, boss, workers, settings);
+    }
+
+    /** Binds a prepared listener; when the bind fails, the prepared listener is discarded. */
+    public static ProxyListener bind(Prepared prepared, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                     Supplier<ProxySettings> settings) throws Exception {
+        ListenerConfig config = prepared.config;
         HostAndPort address = config.bind();
-        CertificateStore certificates = config.tls() == null ? null : new CertificateStore(config.tls());
+        CertificateStore certificates = prepared.certificates;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
@@ -43,14 +82,12 @@ public final class ProxyListener {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new ClientChannelInitializer(settings, certificates,
-                        config.tls() != null && config.tls().strictSni(), config.h2c()));
+                        config.tls() != null && config.tls().requireHostMatch(), config.h2c()));
         Channel ch;
         try {
             ch = b.bind(address.host(), address.port()).sync().channel();
         } catch (Exception e) {
-            if (certificates != null) {
-                certificates.close();
-            }
+            prepared.discard();
             throw e;
         }
         if (certificates != null) {

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One log line, and a closed connection, for a TLS handshake that fails: plain HTTP on the TLS
- * port, a truncated handshake, a server name no certificate covers. Removes itself once the
- * handshake succeeds. It also notes the server name the client sent, for routing by SNI.
+ * port, a truncated handshake, with {@code strict-sni} a server name no certificate covers (or
+ * none). Removes itself once the handshake succeeds. It also notes the server name the client
+ * sent, for routing by SNI.
  */
 final class TlsHandshakeLogger extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TlsHandshakeLogger.class);

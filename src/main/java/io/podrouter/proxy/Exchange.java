@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.accesslog.AccessRecord;
@@ -42,12 +43,22 @@ final class Exchange implements Pod.Waiter {
     private final HttpRequest request;
     private final Pod pod;
     private final String key;
+    /** The routing key for the access log, as it came (null without an access log). */
+    private final String loggedKey;
     private Server server;
     /** The server holds a request slot for this exchange until {@link #releaseSlot()}. */
     private boolean holdsSlot;
     private boolean retried;
     /** The server connection came from the idle pool (it may have been closed by the server meanwhile). */
     private boolean reusedConnection;
+    /** The retry after a reused connection closed under the request: it takes a new connection, not an idle one. */
+    private boolean freshConnection;
+    /**
+     * This exchange holds a reference to its request: a reference-counted one (an HTTP/2 stream's
+     * whole request in one message) until it is written, and past the first write one kept so that
+     * a retry can send it again. Whatever way the exchange ends, a reference it holds is released.
+     */
+    private boolean ownsRequest;
     /** Some request body bytes went to the server: the request cannot be sent again. */
     private boolean bodySent;
     private final boolean http10;
@@ -78,7 +89,7 @@ final class Exchange implements Pod.Waiter {
     private ScheduledFuture<?> serverTimeout;
 
     Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpRequest request, Pod pod, String key,
-             boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts, RequestMetrics metrics,
+             String loggedKey, boolean clientKeepAlive, boolean http10, TimeoutsConfig timeouts, RequestMetrics metrics,
              AccessLog accessLog, long started, long lookupNanos, String routeLabel, String upgrade) {
         this.upgrade = upgrade;
         this.metrics = metrics;
@@ -91,6 +102,8 @@ final class Exchange implements Pod.Waiter {
         this.request = request;
         this.pod = pod;
         this.key = key;
+        this.loggedKey = loggedKey;
+        this.ownsRequest = request instanceof ReferenceCounted;
         this.clientKeepAlive = clientKeepAlive;
         this.http10 = http10;
         this.head = HttpMethod.HEAD.equals(request.method());
@@ -118,7 +131,7 @@ final class Exchange implements Pod.Waiter {
         holdsSlot = true;
         grantedAt = System.nanoTime();
         EventLoop loop = client.channel().eventLoop();
-        Channel idle = server.pool().pollIdle(loop);
+        Channel idle = freshConnection ? null : server.pool().pollIdle(loop);
         if (idle != null) {
             reusedConnection = true;
             attach(idle);
@@ -189,10 +202,18 @@ final class Exchange implements Pod.Waiter {
         upstream = ch;
         upstreamHandler = (UpstreamHandler) ch.pipeline().get(PipelineNames.UPSTREAM);
         upstreamHandler.bind(this);
+        if (ownsRequest && !retried) {
+            ((ReferenceCounted) request).retain(); // the write takes one; one stays for a retry
+        } else {
+            ownsRequest = false; // the last write it can get: it takes this exchange's reference
+        }
         upstream.write(request, upstream.voidPromise());
         if (requestComplete) {
-            // A retry of a request without body: its end was already taken from the client.
-            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+            // A retry of a request without body: its end was already taken from the client (or,
+            // for an HTTP/2 stream's whole request in one message, was part of it).
+            if (!(request instanceof LastHttpContent)) {
+                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
+            }
             upstream.flush();
             scheduleServerTimeout();
         } else if (request instanceof LastHttpContent) {
@@ -295,6 +316,7 @@ final class Exchange implements Pod.Waiter {
         }
         cancelServerTimeout();
         responseStarted = true;
+        releaseRequest();
         responseStatus = code;
         responseAt = System.nanoTime();
         responseKeepAlive = serverKeepsAlive;
@@ -354,6 +376,7 @@ final class Exchange implements Pod.Waiter {
     private void switchProtocols(HttpResponse response) {
         cancelServerTimeout();
         responseStarted = true;
+        releaseRequest();
         responseStatus = 101;
         done = true;
         String agreed = response.headers().get(HttpHeaderNames.UPGRADE);
@@ -434,15 +457,19 @@ final class Exchange implements Pod.Waiter {
         if (done) {
             return;
         }
-        if (why != null) {
+        // The keep-alive race: a server closes an idle connection just as it is reused. That is
+        // no failure of the server (it closed a connection it had every right to close).
+        boolean race = reusedConnection && !responseStarted && !interimResponse;
+        if (why != null && !race) {
             server.failed(why);
         }
         if (!responseStarted) {
             String reason = why == null ? server + " closed the connection before responding"
                     : "connection to " + server + " failed: " + why;
-            // A kept-alive connection the server closed meanwhile: the request may not have been
-            // seen, but it was sent, so only a method safe to repeat is tried again.
-            if (reusedConnection && isIdempotent() && retry(reason)) {
+            // The request may not have been seen, but it was sent, so only a method safe to repeat
+            // (RFC 9110 §9.2.2) is sent again: once, on a fresh connection, to the same server if
+            // it is the pod's only one up (as nginx and HAProxy do).
+            if (race && isIdempotent() && retryOnFreshConnection(reason)) {
                 return;
             }
             fail(502, reason, true);
@@ -452,11 +479,41 @@ final class Exchange implements Pod.Waiter {
         }
     }
 
+    /** Sends the request once more after its reused connection closed under it; false when it may not. */
+    private boolean retryOnFreshConnection(String reason) {
+        if (retried || bodySent) {
+            return false;
+        }
+        retried = true;
+        freshConnection = true;
+        Server closedOn = server;
+        boolean elsewhere = pod.hasOtherServerUp(closedOn);
+        log.info("retrying {} {} (Host: {}) on a new connection to {} of pod {}: {}", request.method(),
+                LogText.clip(request.uri()), LogText.clip(request.headers().get(HttpHeaderNames.HOST)),
+                elsewhere ? "another server" : "the same server", pod, reason);
+        releaseUpstream(false);
+        upstream = null;
+        cancelServerTimeout();
+        releaseSlot();
+        server = null;
+        takeServer(closedOn);
+        return true;
+    }
+
+    /** The request will not be written (again): the reference this exchange holds, if any, goes. */
+    private void releaseRequest() {
+        if (ownsRequest) {
+            ownsRequest = false;
+            ReferenceCountUtil.release(request);
+        }
+    }
+
     void clientClosed() {
         if (done) {
             return;
         }
         done = true;
+        releaseRequest();
         cancelServerTimeout();
         if (upstream != null) {
             releaseUpstream(false);
@@ -475,7 +532,7 @@ final class Exchange implements Pod.Waiter {
             long now = System.nanoTime();
             accessLog.add(new AccessRecord(System.currentTimeMillis() - (now - started) / 1_000_000, frontend.peerAddress(),
                     request.method().name(), request.uri(), http10 ? "HTTP/1.0" : "HTTP/1.1",
-                    request.headers().get(HttpHeaderNames.HOST), pod.name(), server == null ? null : server.toString(),
+                    loggedKey, pod.name(), server == null ? null : server.toString(),
                     status, bytesOut, routeLabel, micros(lookupNanos),
                     grantedAt == 0 ? -1 : micros(grantedAt - started - Math.max(lookupNanos, 0)),
                     attachedAt == 0 ? -1 : micros(attachedAt - grantedAt),
@@ -521,6 +578,7 @@ final class Exchange implements Pod.Waiter {
     /** Ends the exchange before any response byte reached the client, answering {@code status}. */
     private void fail(int status, String reason, boolean keepClientIfPossible) {
         done = true;
+        releaseRequest();
         cancelServerTimeout();
         if (upstream != null) {
             releaseUpstream(false);
@@ -551,6 +609,7 @@ final class Exchange implements Pod.Waiter {
 
     private void abort(String reason) {
         done = true;
+        releaseRequest();
         cancelServerTimeout();
         log.warn("response to {} {} (Host: {}) cut short: {}", request.method(), LogText.clip(request.uri()),
                 LogText.clip(request.headers().get(HttpHeaderNames.HOST)), reason);

@@ -48,7 +48,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final Supplier<ProxySettings> currentSettings;
     private final String scheme;
-    private final boolean strictSni;
+    private final boolean requireHostMatch;
     /** The settings the current request started with (a reload affects the next request, not this one). */
     private ProxySettings settings;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
@@ -76,12 +76,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param tls the connection came in over TLS (X-Forwarded-Proto: https)
-     * @param strictSni refuse (421) a request whose Host is not the connection's server name
+     * @param requireHostMatch refuse (421) a request whose Host is not the connection's server name
      */
-    public FrontendHandler(Supplier<ProxySettings> currentSettings, boolean tls, boolean strictSni) {
+    public FrontendHandler(Supplier<ProxySettings> currentSettings, boolean tls, boolean requireHostMatch) {
         this.currentSettings = currentSettings;
         this.scheme = tls ? "https" : "http";
-        this.strictSni = strictSni;
+        this.requireHostMatch = requireHostMatch;
         this.settings = currentSettings.get();
     }
 
@@ -165,6 +165,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             keepAliveTimer.stop();
         }
         releaseWaiting();
+        if (resolving != null) {
+            // Held for a directory answer that will now find nobody to route for.
+            ReferenceCountUtil.release(resolving);
+            resolving = null;
+        }
         Exchange e = exchange;
         exchange = null;
         if (e != null) {
@@ -243,6 +248,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void start(HttpRequest request) {
         settings = currentSettings.get();
         requestId = request.decoderResult().isFailure() ? RequestId.generate() : RequestId.of(request.headers(), peer.trusted());
+        headAt = System.nanoTime();
+        lookupNanos = -1;
         if (encoder != null) {
             encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
         }
@@ -255,10 +262,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             refuse(request, HttpMethod.CONNECT.equals(request.method()) ? 405 : 400, problem, 0, "none");
             return;
         }
-        headAt = System.nanoTime();
-        lookupNanos = -1;
         String sni = serverName();
-        if (strictSni && sni != null) {
+        if (requireHostMatch && sni != null) {
             String host = settings.router().hostKeyOf(request);
             if (host != null && !host.equals(sni)) {
                 refuse(request, 421, "this connection is for " + sni + ", not " + host, 0, "none");
@@ -333,8 +338,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         settings.forwarded().apply(request.headers(), peer, host, scheme);
         request.headers().set(RequestId.X_REQUEST_ID, requestId);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        exchange = new Exchange(this, ctx, request, pod, key, keepAlive, http10, settings.timeouts(), settings.metrics(),
-                settings.accessLog(), headAt, lookupNanos, routeLabel(route), upgrade);
+        String loggedKey = settings.accessLog() == null ? null : settings.router().rawKeyOf(request, serverName());
+        exchange = new Exchange(this, ctx, request, pod, key, loggedKey, keepAlive, http10, settings.timeouts(),
+                settings.metrics(), settings.accessLog(), headAt, lookupNanos, routeLabel(route), upgrade);
         exchange.start();
     }
 
@@ -354,7 +360,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         log.info("{} for client {}: {} ({})", status, peer.address(), reason, cause.getMessage());
         if (settings.accessLog() != null) {
-            settings.accessLog().add(new AccessRecord(System.currentTimeMillis(), peer.address(), "-", "-", "-", null,
+            settings.accessLog().add(new AccessRecord(arrivedAtMillis(), peer.address(), "-", "-", "-", null,
                     null, null, status, 0, "none", -1, -1, -1, -1, 0, requestId));
         }
         settings.metrics().unrouted().count(status);
@@ -366,9 +372,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         AccessLog accessLog = settings.accessLog();
         if (accessLog != null) {
             long took = (System.nanoTime() - headAt) / 1000;
-            accessLog.add(new AccessRecord(System.currentTimeMillis(), peer.address(), request.method().name(),
-                    request.uri(), request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
-                    null, null, status, 0, routeLabel, lookupNanos < 0 ? -1 : lookupNanos / 1000, -1, -1, -1, took, requestId));
+            accessLog.add(new AccessRecord(arrivedAtMillis(), peer.address(), request.method().name(),
+                    request.uri(), request.protocolVersion().text(), settings.router().rawKeyOf(request, serverName()),
+                    null, null, status, 0, routeLabel, lookupNanos < 0 ? -1 : lookupNanos / 1000, -1, -1, -1, took,
+                    requestId));
         }
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         boolean keepAlive = !hasBody && HttpUtil.isKeepAlive(request);
@@ -385,6 +392,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         settings.metrics().unrouted().count(status);
         ReferenceCountUtil.release(request);
         respond(status, reason, keepAlive, retryAfterSeconds);
+    }
+
+    /** When the current request arrived, on the wall clock (the access log's time for every line). */
+    private long arrivedAtMillis() {
+        return System.currentTimeMillis() - (System.nanoTime() - headAt) / 1_000_000;
     }
 
     /** Answers with the router's own response; without keep-alive the connection closes after it. */

@@ -4,6 +4,7 @@ package io.podrouter.proxy;
  * Every handler's name, in pipeline order, in one place.
  *
  * <p>Client connection: [{@link #TLS} → {@link #TLS_LOG} →] {@link #IDLE} → {@link #HTTP_CODEC} → {@link #FRONTEND}.
+ * HTTP/2 stream: {@link #HTTP2_STREAM_ERRORS} → {@link #HTTP_CODEC} → {@link #HTTP2_CONVERSION} → {@link #FRONTEND}.
  * Server connection: [{@link #TLS} →] {@link #IDLE} → {@link #HTTP_CODEC} → {@link #UPSTREAM}.
  */
 public final class PipelineNames {
@@ -24,6 +25,10 @@ public final class PipelineNames {
     public static final String HTTP2_CODEC = "http2-codec";
     /** After ALPN chose h2: one child channel per stream, each with {@link #HTTP_CODEC} and {@link #FRONTEND}. */
     public static final String HTTP2_STREAMS = "http2-streams";
+    /** First on an HTTP/2 stream: keeps a stream's protocol error from closing it before Netty resets it with the error's code. */
+    public static final String HTTP2_STREAM_ERRORS = "http2-stream-errors";
+    /** On an HTTP/2 stream, after {@link #HTTP_CODEC}: removes the x-http2-* headers the conversion to HTTP/1.1 adds. */
+    public static final String HTTP2_CONVERSION = "http2-conversion";
     /** After ALPN chose h2: closes the connection when it has had no stream for the keep-alive timeout. */
     public static final String HTTP2_IDLE = "http2-idle";
     /** On a plain listener with h2c: HTTP/2 for a client that starts with the HTTP/2 preface. */

@@ -103,6 +103,22 @@ public final class RequestRouter {
                 ? RequestTarget.authority(request.uri()) : request.headers().get(HttpHeaderNames.HOST));
     }
 
+    /**
+     * The routing key of a request as it came, before it is checked: the value {@link #route}
+     * decides by (the Host, the absolute-form authority, the key header or the server name), or
+     * null when there is none. For the access log, which shows the key a request was routed by.
+     */
+    public String rawKeyOf(HttpRequest request, String sni) {
+        if (bySni) {
+            return sni;
+        }
+        if (keyHeader != null) {
+            return request.headers().get(keyHeader);
+        }
+        return RequestTarget.isAbsoluteForm(request.uri()) ? RequestTarget.authority(request.uri())
+                : request.headers().get(HttpHeaderNames.HOST);
+    }
+
     /** The canonical routing key of a request that {@link #route} accepted (for balancing by key). */
     public String keyOf(HttpRequest request, String sni) {
         if (bySni) {

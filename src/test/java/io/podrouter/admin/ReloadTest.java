@@ -9,9 +9,12 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.podrouter.Podrouter;
 import io.podrouter.config.HostAndPort;
 import io.podrouter.directory.DirectoryServer;
+import io.podrouter.testing.ListeningSockets;
 import io.podrouter.testing.RawHttp;
 import io.podrouter.testing.RouterFixture;
 import io.podrouter.testing.TestBackend;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -168,5 +171,42 @@ class ReloadTest {
         }
         assertThat(failures).isEmpty();
         assertThat(ok.get()).isGreaterThan(1000);
+    }
+
+    @Test
+    void aReloadWithACaFileThatIsNoCertificateChangesNothingAndSaysWhy() throws Exception {
+        int listening = ListeningSockets.count();
+        Files.writeString(dir.resolve("bad-ca.pem"), "this is no certificate\n");
+        fixture().podYaml("pod0", "servers:\n  - { address: " + pod0.address() + ", tls: true, ca: bad-ca.pem }\n")
+                .pod("pod1", pod1).route("a.example.com", "pod1")
+                .listener("  - bind: 127.0.0.1:0\n    h2c: true\n").writeConfig();
+
+        HttpResponse<String> r = admin("POST", "/reload", null);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("\"reloaded\" : false").contains(pod0.address()).contains("pod0");
+        assertThat(get("a.example.com")).as("the old routes and pods serve").isEqualTo("pod0");
+        assertThat(router.addresses()).hasSize(1);
+        assertThat(ListeningSockets.count()).as("the new listener was not left bound").isEqualTo(listening);
+    }
+
+    @Test
+    void aReloadWithANewListenerOnABusyPortChangesNothingAndSaysWhy() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int listening = ListeningSockets.count();
+            // One new listener that can bind (it must not stay bound), then one that cannot.
+            fixture().pod("pod0", pod0).pod("pod1", pod1).route("a.example.com", "pod1")
+                    .listener("  - bind: 127.0.0.1:0\n    h2c: true\n  - bind: 127.0.0.1:" + busy.getLocalPort() + "\n")
+                    .writeConfig();
+
+            HttpResponse<String> r = admin("POST", "/reload", null);
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("\"reloaded\" : false").contains("cannot listen on 127.0.0.1:" + busy.getLocalPort());
+            assertThat(get("a.example.com")).as("the old routes serve").isEqualTo("pod0");
+            assertThat(router.addresses()).hasSize(1);
+            assertThat(ListeningSockets.count()).as("the listener that could bind was closed again").isEqualTo(listening);
+        }
+        assertThat(router.reload()).as("once the port is free, the same configuration loads").isEmpty();
+        assertThat(router.addresses()).hasSize(3);
+        assertThat(get("a.example.com")).isEqualTo("pod1");
     }
 }

@@ -84,6 +84,10 @@ public final class RawBackend implements AutoCloseable {
                 String path = head.split(" ", 3)[1];
                 paths.add(path);
                 Reply reply = answer.apply(path);
+                if (reply.resets()) {
+                    s.setSoLinger(true, 0); // close with RST instead of FIN
+                    return;
+                }
                 out.write(reply.bytes().getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 if (reply.thenClose()) {
@@ -113,14 +117,19 @@ public final class RawBackend implements AutoCloseable {
         return null;
     }
 
-    /** What to send for one request, and whether to close the connection after it. */
-    public record Reply(String bytes, boolean thenClose) {
+    /** What to send for one request, and whether to close the connection after it (with a reset: nothing sent). */
+    public record Reply(String bytes, boolean thenClose, boolean resets) {
         public static Reply send(String bytes) {
-            return new Reply(bytes, false);
+            return new Reply(bytes, false, false);
         }
 
         public static Reply sendAndClose(String bytes) {
-            return new Reply(bytes, true);
+            return new Reply(bytes, true, false);
+        }
+
+        /** Resets the connection (RST) without answering. */
+        public static Reply reset() {
+            return new Reply("", true, true);
         }
 
         /** A well-formed 200 response with a text body. */
