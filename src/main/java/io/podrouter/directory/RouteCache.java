@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.EventLoop;
+import io.podrouter.http.LogText;
 import io.podrouter.config.CacheConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,7 +158,7 @@ public final class RouteCache<R> {
         if (answer instanceof DirectoryAnswer.Tenant tenant) {
             R route = routeOfBackend.apply(tenant.backend());
             if (route == null) {
-                log.error("directory answer for {} names no configured backend: '{}'", key, printable(tenant.backend()));
+                log.error("directory answer for {} names no configured backend: '{}'", key, LogText.clip(tenant.backend()));
                 entry = entry(outcomes.invalidAnswer(), CachedRoute.Kind.INVALID, now, config.invalidTtl(), false);
             } else {
                 entry = entry(route, CachedRoute.Kind.TENANT, now, clamp(tenant.ttl(), config.ttl()), true);
@@ -434,10 +435,6 @@ public final class RouteCache<R> {
         return directory;
     }
 
-    private static String printable(String s) {
-        String clipped = s.length() > 100 ? s.substring(0, 100) + "..." : s;
-        return clipped.replaceAll("[\\p{Cntrl}]", "?");
-    }
 
     /** Callers waiting for one key's lookup, each to be answered on its own event loop. */
     private static final class PendingLookup<R> {

@@ -1,5 +1,6 @@
 package io.podrouter.fleet;
 
+import io.podrouter.http.LogText;
 import io.podrouter.routing.RoutingKey;
 import java.time.Duration;
 import java.util.Map;
@@ -41,7 +42,7 @@ sealed interface RouteChange {
     static RouteChange parse(Map<String, String> fields) {
         for (String name : fields.keySet()) {
             if (!name.equals("key") && !name.equals("backend") && !name.equals("ttl")) {
-                throw new IllegalArgumentException("unknown field '" + LogSafe.clip(name) + "'");
+                throw new IllegalArgumentException("unknown field '" + LogText.clip(name) + "'");
             }
         }
         String key = fields.get("key");
@@ -61,7 +62,7 @@ sealed interface RouteChange {
             return hasBackend ? new ForgetBackend(backend) : new ForgetAll();
         }
         if (!key.equals(RoutingKey.normalize(key))) {
-            throw new IllegalArgumentException("key '" + LogSafe.clip(key)
+            throw new IllegalArgumentException("key '" + LogText.clip(key)
                     + "' is no canonical routing key (lower-case host name, no port, no trailing dot)");
         }
         if (!hasBackend) {
@@ -80,6 +81,6 @@ sealed interface RouteChange {
             // reported below
         }
         throw new IllegalArgumentException("'ttl' must be a number of seconds from 1 to " + MAX_TTL_SECONDS
-                + ", got '" + LogSafe.clip(text) + "'");
+                + ", got '" + LogText.clip(text) + "'");
     }
 }

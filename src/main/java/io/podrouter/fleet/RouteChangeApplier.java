@@ -1,5 +1,6 @@
 package io.podrouter.fleet;
 
+import io.podrouter.http.LogText;
 import io.podrouter.directory.RouteCache;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.util.Map;
@@ -74,7 +75,7 @@ final class RouteChangeApplier {
                 log.debug("stream entry {} applied: {}", id, change);
             }
             case NOT_HELD -> ignored.increment();
-            case UNKNOWN_BACKEND -> skip(id, "backend '" + LogSafe.clip(backendOf(change)) + "' is no configured pod",
+            case UNKNOWN_BACKEND -> skip(id, "backend '" + LogText.clip(backendOf(change)) + "' is no configured pod",
                     nowMillis);
         }
     }

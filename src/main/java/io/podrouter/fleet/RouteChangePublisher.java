@@ -3,6 +3,7 @@ package io.podrouter.fleet;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.podrouter.http.LogText;
 import io.podrouter.routing.RoutingKey;
 import java.time.Duration;
 import java.util.Map;
@@ -39,7 +40,7 @@ public final class RouteChangePublisher implements AutoCloseable {
     public CompletionStage<String> publish(String key, String backend) {
         String canonical = RoutingKey.normalize(key);
         if (canonical == null) {
-            log.warn("not publishing a move of '{}': no valid routing key", LogSafe.clip(key));
+            log.warn("not publishing a move of '{}': no valid routing key", LogText.clip(key));
             return CompletableFuture.completedFuture(null);
         }
         return write(canonical, backend);

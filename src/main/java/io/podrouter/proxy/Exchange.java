@@ -20,6 +20,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.podrouter.http.LogText;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.accesslog.AccessRecord;
 import io.podrouter.backend.Pod;

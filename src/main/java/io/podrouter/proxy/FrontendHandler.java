@@ -22,6 +22,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.podrouter.http.LogText;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.accesslog.AccessRecord;
 import io.podrouter.backend.Pod;

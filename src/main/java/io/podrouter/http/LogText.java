@@ -1,13 +1,13 @@
-package io.podrouter.proxy;
+package io.podrouter.http;
 
-/** Makes client-supplied text safe and short for a log line. */
-final class LogText {
+/** Makes text from outside (a client, a directory, a stream's writer) safe and short for a log line. */
+public final class LogText {
     private static final int MAX = 200;
 
     private LogText() {
     }
 
-    static String clip(CharSequence text) {
+    public static String clip(CharSequence text) {
         if (text == null) {
             return "-";
         }
