@@ -107,7 +107,7 @@ class SniAndH2cTest {
             assertThat(curl(concat("--http2-prior-knowledge", same, "http://127.0.0.1:" + port + "/names-h2"))).endsWith(" 200 2");
             assertThat(curl(concat("--http1.1", same, "http://127.0.0.1:" + port + "/names-h1"))).endsWith(" 200 1.1");
             List<String> expected = List.of("accept", "host", "user-agent", "x-forwarded-for", "x-forwarded-host",
-                    "x-forwarded-proto", "x-tenant-hint");
+                    "x-forwarded-proto", "x-request-id", "x-tenant-hint");
             assertThat(headerNamesSeenFor(pod0, "/names-h2")).isEqualTo(expected);
             assertThat(headerNamesSeenFor(pod0, "/names-h1")).isEqualTo(expected);
         }
