@@ -30,7 +30,7 @@ CACHE_ENTRIES=${CACHE_ENTRIES:-32000}   # route cache bound for podrouter (flood
 DICT_SIZE=${DICT_SIZE:-4m}            # nginx-lua: 4m holds about 32,500 entries (measured)
 VARIANTS=${VARIANTS:-"a b c d"}       # add e for podrouter with E_JAVA_OPTS
 WORKLOADS=${WORKLOADS:-"hot c10k herd cold flood"}
-E_JAVA_OPTS=${E_JAVA_OPTS:-"-Xms256m -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"}
+E_JAVA_OPTS=${E_JAVA_OPTS-"-Xms256m -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"}
 D_CONF=${D_CONF:-conf/podrouter.yaml} # podrouter's configuration template for variant d (relative to bench/)...
 E_CONF=${E_CONF:-$D_CONF}             # ...and for e (an A/B of a setting: E_JAVA_OPTS="" E_CONF=...)
 WRK_TIMEOUT=${WRK_TIMEOUT:-5s}        # a request slower than this counts as a wrk timeout error
