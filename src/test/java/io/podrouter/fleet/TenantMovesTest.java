@@ -82,6 +82,11 @@ class TenantMovesTest {
 
     /** A router with pod0..pod2, the fake directory, and the stream read from Redis at {@code redisPort}. */
     private Podrouter router(int redisPort) throws Exception {
+        return router(directory.url(), "redis://127.0.0.1:" + redisPort + "/0");
+    }
+
+    /** A router with pod0..pod2, asking the directory at {@code directoryUrl}, reading the stream from {@code redisUri}. */
+    private Podrouter router(String directoryUrl, String redisUri) throws Exception {
         Path own = Files.createTempDirectory(dir, "router");
         RouterFixture fixture = new RouterFixture(own);
         for (int i = 0; i < pods.length; i++) {
@@ -91,8 +96,8 @@ class TenantMovesTest {
                 directory:
                   url: %s
                 invalidation:
-                  redis: redis://127.0.0.1:%d/0
-                """.formatted(directory.url(), redisPort));
+                  redis: %s
+                """.formatted(directoryUrl, redisUri));
         Podrouter router = fixture.start();
         toClose.add(router);
         await(10_000, "the router reads the stream", () -> router.routeChanges().connected());
@@ -295,20 +300,8 @@ class TenantMovesTest {
         DirectoryServer gds = DirectoryServer.start(map, HostAndPort.parse("127.0.0.1:0"), loops,
                 NioServerSocketChannel.class, publisher::publish);
         toClose.add(gds);
-        Path own = Files.createTempDirectory(dir, "router");
-        RouterFixture fixture = new RouterFixture(own);
-        for (int i = 0; i < pods.length; i++) {
-            fixture.pod("pod" + i, pods[i]);
-        }
-        fixture.routing("""
-                directory:
-                  url: http://127.0.0.1:%d%s{key}
-                invalidation:
-                  redis: %s
-                """.formatted(gds.localAddress().getPort(), DirectoryServer.PREFIX, redis.uri()));
-        Podrouter router = fixture.start();
-        toClose.add(router);
-        await(10_000, "the router reads the stream", () -> router.routeChanges().connected());
+        Podrouter router = router("http://127.0.0.1:" + gds.localAddress().getPort() + DirectoryServer.PREFIX + "{key}",
+                redis.uri());
         assertThat(podFor(router, "acme.example.com")).isEqualTo("pod0");
         assertThat(podFor(router, "file.example.com")).isEqualTo("pod0");
 
