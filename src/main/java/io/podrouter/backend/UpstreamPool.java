@@ -57,10 +57,12 @@ public final class UpstreamPool {
         ChannelFuture f = bootstrap.clone(loop).connect(address.host(), address.port());
         Channel ch = f.channel();
         open.incrementAndGet();
-        // A connection that the server closes while idle must leave the pool at once.
+        // A connection that the server closes while idle must leave the pool at once. Searched
+        // from the tail: the pool is most-recently-used first, so the connections that time out
+        // (idle-timeout) are the oldest, and a pool of thousands is not scanned for each.
         ch.closeFuture().addListener(closed -> {
             open.decrementAndGet();
-            idle.get().remove(ch);
+            idle.get().removeLastOccurrence(ch);
         });
         return f;
     }
