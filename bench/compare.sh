@@ -6,12 +6,15 @@
 #   (b) haproxy-mapfirst  the same, with the map checked first (the seed's suggested optimisation)
 #   (c) nginx-lua      nginx + Lua in the style of Shopify's Sorting Hat: shared-dict cache with
 #                      TTL, keep-alive cosocket pool to the directory, one lookup per key at a time
-#   (d) podrouter      this project, with the equivalent configuration
+#   (d) podrouter      this project with its defaults (conf/podrouter.yaml: only the access log off,
+#                      like the anchors, and the route cache bounded like nginx-lua's dict)
 #
 # Each proxy runs alone on CPU 1 (taskset -c 1); wrk, the pods (nginx) and the directory
 # (nginx + Lua) share CPU 0. Per round and variant: one proxy start for hot, herd and cold (in
 # that order), a fresh one for c10k; then flood, a fresh start per variant. Rounds alternate
 # a b c d a b c d. Everything is on 127.0.0.1; every load is bounded in time and count.
+# Each measured run records how idle CPU 0 was: under 15% idle, the client side (wrk, pods,
+# directory) was the bottleneck, and summarize.py claims no ratio from that run.
 # See bench/README.md. Settings (environment variables, defaults in brackets):
 ROUNDS=${ROUNDS:-2}                   # rounds of a b c d for hot, c10k, herd, cold
 DURATION=${DURATION:-8}               # seconds of each measured wrk run
@@ -296,7 +299,9 @@ measure_wrk() {  # workload variant round connections script
         printf "%.0f %.0f %.0f\n", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4),
             100 * ($10 - $9) / (($8 - $4) > 0 ? ($8 - $4) : 1) }')
     record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" ""
-    say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%"
+    local bound=""
+    if ((100 - cpu0 < 15)); then bound=" (client-bound: CPU 0 under 15% idle, no ratio from this run)"; fi
+    say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%$bound"
 }
 
 measure_herd() {  # variant round
