@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS Z")
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss", java.util.Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
     private final Queue<AccessRecord> queue;
@@ -60,6 +60,7 @@ public final class AccessLog implements AutoCloseable {
 
     private void drain() {
         StringBuilder line = new StringBuilder(256);
+        LineClock clock = new LineClock();
         long reportedDrops = 0;
         while (true) {
             AccessRecord r = queue.poll();
@@ -84,7 +85,7 @@ public final class AccessLog implements AutoCloseable {
             if (json) {
                 json(line, r);
             } else {
-                text(line, r);
+                text(line, r, clock);
             }
             try {
                 out.append(line).append('\n');
@@ -94,16 +95,47 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
+    /**
+     * The time as the text format writes it, [dd/MMM/yyyy:HH:mm:ss.SSS +0000], with the part up to
+     * the second formatted once per second: DateTimeFormatter per line was most of the writer
+     * thread's time, and on a one-core machine that time is the event loop's.
+     */
+    static final class LineClock {
+        private long second = Long.MIN_VALUE;
+        private String secondText;
+
+        void append(StringBuilder s, long epochMillis) {
+            long sec = Math.floorDiv(epochMillis, 1000);
+            if (sec != second) {
+                second = sec;
+                secondText = SECOND.format(Instant.ofEpochSecond(sec));
+            }
+            int millis = (int) Math.floorMod(epochMillis, 1000);
+            s.append(secondText).append('.');
+            if (millis < 100) {
+                s.append('0');
+            }
+            if (millis < 10) {
+                s.append('0');
+            }
+            s.append(millis).append(" +0000");
+        }
+    }
+
     /** Combined log format, then key, backend, server, route and the times in milliseconds. */
-    static void text(StringBuilder s, AccessRecord r) {
-        s.append(r.client()).append(" - - [").append(TIME.format(Instant.ofEpochMilli(r.epochMillis()))).append("] \"")
-                .append(clean(r.method())).append(' ').append(clean(r.uri())).append(' ').append(r.protocol()).append("\" ")
+    static void text(StringBuilder s, AccessRecord r, LineClock clock) {
+        s.append(r.client()).append(" - - [");
+        clock.append(s, r.epochMillis());
+        s.append("] \"").append(clean(r.method())).append(' ').append(clean(r.uri())).append(' ').append(r.protocol()).append("\" ")
                 .append(r.status()).append(' ').append(r.bytes())
                 .append(" key=").append(dash(key(r.key()))).append(" backend=").append(dash(r.backend()))
-                .append(" server=").append(dash(r.server())).append(" route=").append(r.route())
-                .append(" lookup_ms=").append(ms(r.lookupMicros())).append(" queue_ms=").append(ms(r.queueMicros()))
-                .append(" connect_ms=").append(ms(r.connectMicros())).append(" response_ms=").append(ms(r.responseMicros()))
-                .append(" total_ms=").append(ms(r.totalMicros())).append(" request_id=").append(dash(r.requestId()));
+                .append(" server=").append(dash(r.server())).append(" route=").append(r.route());
+        ms(s.append(" lookup_ms="), r.lookupMicros());
+        ms(s.append(" queue_ms="), r.queueMicros());
+        ms(s.append(" connect_ms="), r.connectMicros());
+        ms(s.append(" response_ms="), r.responseMicros());
+        ms(s.append(" total_ms="), r.totalMicros());
+        s.append(" request_id=").append(dash(r.requestId()));
     }
 
     static void json(StringBuilder s, AccessRecord r) {
@@ -117,9 +149,11 @@ public final class AccessLog implements AutoCloseable {
         field(s, "server", r.server());
         s.append(",\"status\":").append(r.status()).append(",\"bytes\":").append(r.bytes());
         field(s, "route", r.route());
-        s.append(",\"lookup_ms\":").append(ms(r.lookupMicros())).append(",\"queue_ms\":").append(ms(r.queueMicros()))
-                .append(",\"connect_ms\":").append(ms(r.connectMicros())).append(",\"response_ms\":").append(ms(r.responseMicros()))
-                .append(",\"total_ms\":").append(ms(r.totalMicros()));
+        ms(s.append(",\"lookup_ms\":"), r.lookupMicros());
+        ms(s.append(",\"queue_ms\":"), r.queueMicros());
+        ms(s.append(",\"connect_ms\":"), r.connectMicros());
+        ms(s.append(",\"response_ms\":"), r.responseMicros());
+        ms(s.append(",\"total_ms\":"), r.totalMicros());
         field(s, "request_id", r.requestId());
         s.append('}');
     }
@@ -144,11 +178,13 @@ public final class AccessLog implements AutoCloseable {
         s.append('"');
     }
 
-    private static String ms(long micros) {
+    /** Microseconds as milliseconds with one decimal (-1: not measured), without a String per field. */
+    private static void ms(StringBuilder s, long micros) {
         if (micros < 0) {
-            return "-1";
+            s.append("-1");
+            return;
         }
-        return micros / 1000 + "." + (micros % 1000) / 100;
+        s.append(micros / 1000).append('.').append((micros % 1000) / 100);
     }
 
     /** A routing key as it came: canonical when valid, else as sent (cleaned). */
