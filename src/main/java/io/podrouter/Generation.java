@@ -46,8 +46,8 @@ final class Generation {
     private final List<HealthChecker> checkers = new ArrayList<>();
 
     /** What lives as long as the router: shared by every generation. */
-    record Shared(Bootstrap connections, EventLoopGroup workers, ClientConnections clients, RequestMetrics metrics,
-                  AccessLog accessLog) {
+    record Shared(Bootstrap connections, EventLoopGroup workers, io.netty.channel.EventLoop directoryLoop,
+                  ClientConnections clients, RequestMetrics metrics, AccessLog accessLog) {
     }
 
     private Generation(PodrouterConfig config, Map<String, Pod> pods, RouteTable table, RouteCache<Route> cache,
@@ -117,7 +117,7 @@ final class Generation {
                 RequestRouter.INVALID_ANSWER, RequestRouter.DIRECTORY_FAILED);
         RouteCache<Route> old = previous == null ? null : previous.cache;
         DirectoryClient client = old != null && directory.equals(previous.config.routing().directory())
-                ? old.directory() : new DirectoryClient(directory, shared.connections());
+                ? old.directory() : new DirectoryClient(directory, shared.connections(), shared.directoryLoop());
         log.info("tenant directory: {} (timeout {}, cache of up to {} entries)", directory.urls(),
                 io.podrouter.config.Sizes.formatDuration(directory.timeout()), config.routing().cache().maxEntries());
         if (old == null) {

@@ -65,7 +65,10 @@ public final class Podrouter implements AutoCloseable {
     public static Podrouter start(PodrouterConfig config, Transport transport) throws InterruptedException {
         EventLoopGroup boss = transport.newGroup(1, "podrouter-accept");
         EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
+        // Directory lookups' I/O, apart from the clients' (see DirectoryClient): idle but for misses.
+        EventLoopGroup directoryLoop = transport.newGroup(1, "podrouter-directory");
         List<AutoCloseable> closeables = new ArrayList<>();
+        closeables.add(() -> directoryLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
         Podrouter router = null;
         try {
             AccessLog accessLog = null;
@@ -79,7 +82,7 @@ public final class Podrouter implements AutoCloseable {
                 closeables.add(accessLog);
             }
             Generation.Shared shared = new Generation.Shared(connections(config, transport), workers,
-                    new ClientConnections(), new RequestMetrics(), accessLog);
+                    directoryLoop.next(), new ClientConnections(), new RequestMetrics(), accessLog);
             router = new Podrouter(transport, boss, workers, shared, closeables, Generation.build(config, shared, null));
             Podrouter self = router;
             Fleet fleet = Fleet.start(config, () -> self.current.cache, warmToken(config));

@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Asks the tenant directory about keys, over keep-alive connections pooled per event loop. Bounds
+ * Asks the tenant directory about keys, over keep-alive connections pooled per event loop. With an
+ * event loop of its own (the router's), every lookup's I/O runs there and only the answer goes
+ * back to the requesting loop: a lookup is timed from its send to its answer's arrival, so an
+ * answer that waits unread behind thousands of busy client connections is not taken for a slow
+ * or failing directory (which would open the circuit breaker on the router's own backlog). Bounds
  * the lookups in flight (past the bound they wait in a bounded queue) and fails fast through a
  * circuit breaker while the directory keeps failing. With hedging, a slow lookup also asks the
  * next URL.
@@ -30,6 +34,8 @@ public final class DirectoryClient {
     private final DirectoryConfig config;
     private final List<UpstreamPool> pools;
     private final CircuitBreaker circuit;
+    /** Where lookups run; null: on the requesting loop (tests, benchmarks). */
+    private final EventLoop ioLoop;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder tenants = new LongAdder();
@@ -52,9 +58,18 @@ public final class DirectoryClient {
             .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .build();
 
-    /** @param transport a bootstrap with channel type and options; its handler is replaced */
+    /** Lookups on the requesting loop. @param transport a bootstrap with channel type and options; its handler is replaced */
     public DirectoryClient(DirectoryConfig config, Bootstrap transport) {
+        this(config, transport, null);
+    }
+
+    /**
+     * @param transport a bootstrap with channel type and options; its handler is replaced
+     * @param ioLoop    the loop every lookup's connections live on, or null for the requesting loop
+     */
+    public DirectoryClient(DirectoryConfig config, Bootstrap transport, EventLoop ioLoop) {
         this.config = config;
+        this.ioLoop = ioLoop;
         Bootstrap bootstrap = transport.clone().handler(new DirectoryChannelInitializer(config.maxAnswerBytes()));
         this.pools = config.urls().stream().map(u -> new UpstreamPool(u.address(), bootstrap, config.maxIdle())).toList();
         this.circuit = new CircuitBreaker(config.circuitFailures(), config.circuitOpenFor().toNanos(), System::nanoTime);
@@ -98,8 +113,16 @@ public final class DirectoryClient {
             return;
         }
         requests.increment();
+        if (ioLoop == null) {
+            start(key, loop, then);
+        } else {
+            ioLoop.execute(() -> start(key, ioLoop, answer -> loop.execute(() -> then.accept(answer))));
+        }
+    }
+
+    private void start(String key, EventLoop on, Consumer<DirectoryAnswer> then) {
         long started = System.nanoTime();
-        new DirectoryLookup(this, key, loop, answer -> {
+        new DirectoryLookup(this, key, on, answer -> {
             long took = System.nanoTime() - started;
             duration.observe(took / 1e9);
             if (!(answer instanceof DirectoryAnswer.Failed)) {
