@@ -1,0 +1,60 @@
+package io.podrouter.proxy;
+
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * What a client sent before it could be taken (a pipelined request, body parts while the server
+ * connection opens), in order, with the connection's reads paused while anything waits.
+ */
+final class HeldMessages {
+    private final ArrayDeque<Object> messages = new ArrayDeque<>(4);
+    private final ReadGate gate;
+
+    HeldMessages(ReadGate gate) {
+        this.gate = gate;
+    }
+
+    void hold(Object msg) {
+        messages.addLast(msg);
+        // The empty end of a request without body (it follows the head at once) carries
+        // nothing to hold back: reads go on, and what could follow it (a pipelined request)
+        // pauses them. Pausing for it would cost two epoll_ctl calls for every request that
+        // waits for a server slot or a directory answer.
+        if (!isEmptyEnd(msg)) {
+            gate.pause(ReadGate.QUEUE);
+        }
+    }
+
+    boolean isEmpty() {
+        return messages.isEmpty();
+    }
+
+    Object peek() {
+        return messages.peekFirst();
+    }
+
+    Object poll() {
+        return messages.pollFirst();
+    }
+
+    /** Resumes reads once nothing is held (what is held keeps them paused). */
+    void resumeIfEmpty() {
+        if (messages.isEmpty()) {
+            gate.resume(ReadGate.QUEUE);
+        }
+    }
+
+    void releaseAll() {
+        Object msg;
+        while ((msg = messages.pollFirst()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static boolean isEmptyEnd(Object msg) {
+        return msg instanceof LastHttpContent last && !last.content().isReadable()
+                && last.trailingHeaders().isEmpty() && last.decoderResult().isSuccess();
+    }
+}
