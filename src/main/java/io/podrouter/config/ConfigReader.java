@@ -366,15 +366,16 @@ public final class ConfigReader {
             d.error("url", "missing: the directory URL, e.g. http://127.0.0.1:6280/rest/private/gds/backend/{key}");
         }
         YamlSection circuit = d.section("circuit");
+        DirectoryConfig dd = DirectoryConfig.DEFAULTS;
         DirectoryConfig c = new DirectoryConfig(urls,
-                d.duration("timeout", Duration.ofMillis(500)),
-                d.integer("max-in-flight", 1024, 1, 1_000_000),
-                d.size("max-answer-size", 4096, 64, 1 << 20),
-                circuit.integer("failures", 5, 1, 1_000_000),
-                circuit.duration("open-for", Duration.ofSeconds(5)),
-                d.integer("max-idle", 256, 0, 100_000),
-                d.integer("max-queued", DirectoryConfig.DEFAULT_MAX_QUEUED, 0, 10_000_000),
-                d.duration("queue-timeout", DirectoryConfig.DEFAULT_QUEUE_TIMEOUT),
+                d.duration("timeout", dd.timeout()),
+                d.integer("max-in-flight", dd.maxInFlight(), 1, 1_000_000),
+                d.size("max-answer-size", dd.maxAnswerBytes(), 64, 1 << 20),
+                circuit.integer("failures", dd.circuitFailures(), 1, 1_000_000),
+                circuit.duration("open-for", dd.circuitOpenFor()),
+                d.integer("max-idle", dd.maxIdle(), 0, 100_000),
+                d.integer("max-queued", dd.maxQueued(), 0, 10_000_000),
+                d.duration("queue-timeout", dd.queueTimeout()),
                 d.value("hedge-after", null, h -> h.trim().equalsIgnoreCase("p95") ? DirectoryConfig.ADAPTIVE_HEDGE_FLOOR
                         : Sizes.duration(h)),
                 d.value("hedge-after", false, h -> h.trim().equalsIgnoreCase("p95")));

@@ -16,6 +16,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.backend.Pod;
 import io.podrouter.config.Sizes;
 import io.podrouter.http.LogText;
+import io.podrouter.routing.Route;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,9 +160,9 @@ final class Exchange extends ServerLeg {
         if (content.decoderResult().isFailure()) {
             String why = String.valueOf(content.decoderResult().cause().getMessage());
             content.release();
-            log.info("400 for {} {} from {}: malformed request body ({})", request.method(),
-                    LogText.clip(request.uri()), client.peerAddress(), why);
-            fail(400, "malformed request body", false);
+            log.info("400 for {} {} from {}: {} ({})", request.method(), LogText.clip(request.uri()),
+                    client.peerAddress(), RequestChecks.MALFORMED_BODY.reason(), why);
+            fail(RequestChecks.MALFORMED_BODY.status(), RequestChecks.MALFORMED_BODY.reason(), false);
             return;
         }
         boolean last = content instanceof LastHttpContent;
@@ -318,17 +319,17 @@ final class Exchange extends ServerLeg {
         }
     }
 
-    /** No data from the client for settings.timeouts().client while its request body was still coming. */
+    /** No data from the client for timeouts.client while its request body was still coming. */
     void clientSilent() {
         if (done || requestComplete) {
             return;
         }
-        String reason = "no request data from the client for " + Sizes.formatDuration(settings.timeouts().client());
+        Route.Refused silent = RequestChecks.clientSilent(settings.timeouts().client());
         if (responseStarted) {
-            abort(reason);
+            abort(silent.reason());
         } else {
-            log.info("408 for {} {} from {}: {}", request.method(), LogText.clip(request.uri()), client.peerAddress(), reason);
-            fail(408, reason, false);
+            log.info("408 for {} {} from {}: {}", request.method(), LogText.clip(request.uri()), client.peerAddress(), silent.reason());
+            fail(silent.status(), silent.reason(), false);
         }
     }
 

@@ -7,13 +7,15 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.podrouter.config.Sizes;
 import io.podrouter.routing.RequestRouter;
 import io.podrouter.routing.Route;
+import java.time.Duration;
 import java.util.Iterator;
 
 /**
  * Every refusal made before a request is routed (the router's own 4xx besides those of routing,
- * which are {@link RequestRouter}'s). Netty already refuses Content-Length with
+ * which are {@link RequestRouter}'s), and the two an exchange can still make while the body comes. Netty already refuses Content-Length with
  * Transfer-Encoding, non-numeric Content-Length, bare LF, whitespace before a colon and control
  * characters; {@link StrictRequestDecoder} refuses obs-fold and a repeated Content-Length (which
  * Netty lets through in HTTP/1.0); the rest is checked here.
@@ -24,8 +26,15 @@ final class RequestChecks {
     static final Route.Refused MALFORMED = new Route.Refused(400, "malformed request");
     static final Route.Refused CONNECT = new Route.Refused(405, "CONNECT is not supported by a reverse proxy");
     static final Route.Refused TRANSFER_CODING = new Route.Refused(400, "Transfer-Encoding other than 'chunked'");
+    /** Refused once routed: part of the body could not be decoded. */
+    static final Route.Refused MALFORMED_BODY = new Route.Refused(400, "malformed request body");
 
     private RequestChecks() {
+    }
+
+    /** Refused once routed: the body stopped coming for {@code timeout} (timeouts.client). */
+    static Route.Refused clientSilent(Duration timeout) {
+        return new Route.Refused(408, "no request data from the client for " + Sizes.formatDuration(timeout));
     }
 
     /**
