@@ -210,12 +210,7 @@ final class Exchange extends ServerLeg {
     }
 
     private void onResponseHead(HttpResponse response) {
-        String unusable = response.decoderResult().isFailure()
-                ? "invalid response from " + server + ": " + response.decoderResult().cause().getMessage()
-                : response.protocolVersion().majorVersion() != 1
-                ? server + " answered in " + response.protocolVersion().text() + ", not HTTP/1.x"
-                : response.status().code() == 101 && (upgrade == null || !requestComplete)
-                ? server + " switched protocols without being asked" : null;
+        String unusable = ResponseHead.unusable(response, server, upgrade != null && requestComplete);
         if (unusable != null) {
             ReferenceCountUtil.release(response);
             serverBroken(unusable);

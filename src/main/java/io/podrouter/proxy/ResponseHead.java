@@ -12,6 +12,25 @@ final class ResponseHead {
     }
 
     /**
+     * Why a server's response head cannot go to the client, or null when it can: it could not be
+     * decoded, it is not HTTP/1.x, or it switches protocols when that was not asked.
+     *
+     * @param mayswitch the request asked to switch protocols, and all of it was sent
+     */
+    static String unusable(HttpResponse response, Object server, boolean maySwitch) {
+        if (response.decoderResult().isFailure()) {
+            return "invalid response from " + server + ": " + response.decoderResult().cause().getMessage();
+        }
+        if (response.protocolVersion().majorVersion() != 1) {
+            return server + " answered in " + response.protocolVersion().text() + ", not HTTP/1.x";
+        }
+        if (response.status().code() == 101 && !maySwitch) {
+            return server + " switched protocols without being asked";
+        }
+        return null;
+    }
+
+    /**
      * Rewrites any response (interim or final) for the client: the hop-by-hop headers go, the
      * request id is set, and the status line is the router's own HTTP/1.1, as for requests (RFC
      * 9110 6.2): whether the client connection persists is the router's decision, told by

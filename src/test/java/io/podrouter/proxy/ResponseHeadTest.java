@@ -84,4 +84,17 @@ class ResponseHeadTest {
         ResponseHead.switching(silent, "websocket");
         assertThat(silent.headers().get("Upgrade")).isEqualTo("websocket");
     }
+
+    @Test
+    void aResponseThatCannotBeRelayedSaysWhy() {
+        HttpResponse bad = response(HttpVersion.HTTP_1_1, 200);
+        bad.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(new IllegalArgumentException("bad line")));
+        assertThat(ResponseHead.unusable(bad, "s1", false)).isEqualTo("invalid response from s1: bad line");
+        assertThat(ResponseHead.unusable(response(HttpVersion.valueOf("HTTP/2.0"), 200), "s1", false))
+                .isEqualTo("s1 answered in HTTP/2.0, not HTTP/1.x");
+        assertThat(ResponseHead.unusable(response(HttpVersion.HTTP_1_1, 101), "s1", false))
+                .isEqualTo("s1 switched protocols without being asked");
+        assertThat(ResponseHead.unusable(response(HttpVersion.HTTP_1_1, 101), "s1", true)).isNull();
+        assertThat(ResponseHead.unusable(response(HttpVersion.HTTP_1_0, 200), "s1", false)).isNull();
+    }
 }
