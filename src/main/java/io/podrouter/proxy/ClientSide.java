@@ -41,5 +41,5 @@ interface ClientSide {
     void aborted();
 
     /** The server switched protocols (101): from now on the connection is a byte tunnel to {@code upstream}. */
-    void switchedToTunnel(Channel upstream);
+    void switchedToTunnel(Channel upstream, ReadGate upstreamGate);
 }

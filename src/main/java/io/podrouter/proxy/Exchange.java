@@ -281,10 +281,10 @@ final class Exchange extends ServerLeg {
         ResponseHead.switching(response, upgrade);
         clientContext.writeAndFlush(response, clientContext.voidPromise());
         handOver();
-        TunnelHandler.install(upstream.pipeline(), clientContext.channel(), settings.timeouts().tunnel().toMillis(),
-                PipelineNames.UPSTREAM);
+        TunnelHandler.install(upstream.pipeline(), upstreamGate, clientContext.channel(), client.readGate(),
+                settings.timeouts().tunnel().toMillis(), PipelineNames.UPSTREAM);
         record(101);
-        client.switchedToTunnel(upstream);
+        client.switchedToTunnel(upstream, upstreamGate);
     }
 
     void onUpstreamReadComplete() {

@@ -79,7 +79,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.gate = ReadGate.of(ctx.channel());
+        this.gate = new ReadGate(ctx.channel());
         this.waiting = new HeldMessages(gate);
         ClientHttpCodec codec = ctx.pipeline().get(ClientHttpCodec.class);
         this.encoder = codec == null ? null : codec.encoder(); // null on an HTTP/2 stream: its codec knows HEAD
@@ -367,10 +367,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
-    public void switchedToTunnel(Channel upstream) {
+    public void switchedToTunnel(Channel upstream, ReadGate upstreamGate) {
         exchange = null;
         stopReading(); // nothing HTTP is read here any more
-        TunnelHandler.install(ctx.pipeline(), upstream, settings.timeouts().tunnel().toMillis(), PipelineNames.FRONTEND);
+        TunnelHandler.install(ctx.pipeline(), gate, upstream, upstreamGate, settings.timeouts().tunnel().toMillis(),
+                PipelineNames.FRONTEND);
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.ArrayDeque;
  * connection opens), in order, with the connection's reads paused while anything waits.
  */
 final class HeldMessages {
-    private final ArrayDeque<Object> messages = new ArrayDeque<>(4);
+    /** Made when something is first held: most connections (an HTTP/2 stream: every one) never hold anything. */
+    private ArrayDeque<Object> messages;
     private final ReadGate gate;
 
     HeldMessages(ReadGate gate) {
@@ -17,6 +18,9 @@ final class HeldMessages {
     }
 
     void hold(Object msg) {
+        if (messages == null) {
+            messages = new ArrayDeque<>(4);
+        }
         messages.addLast(msg);
         // The empty end of a request without body (it follows the head at once) carries
         // nothing to hold back: reads go on, and what could follow it (a pipelined request)
@@ -28,27 +32,27 @@ final class HeldMessages {
     }
 
     boolean isEmpty() {
-        return messages.isEmpty();
+        return messages == null || messages.isEmpty();
     }
 
     Object peek() {
-        return messages.peekFirst();
+        return messages == null ? null : messages.peekFirst();
     }
 
     Object poll() {
-        return messages.pollFirst();
+        return messages == null ? null : messages.pollFirst();
     }
 
     /** Resumes reads once nothing is held (what is held keeps them paused). */
     void resumeIfEmpty() {
-        if (messages.isEmpty()) {
+        if (isEmpty()) {
             gate.resume(ReadGate.QUEUE);
         }
     }
 
     void releaseAll() {
         Object msg;
-        while ((msg = messages.pollFirst()) != null) {
+        while ((msg = poll()) != null) {
             ReferenceCountUtil.release(msg);
         }
     }

@@ -2,7 +2,6 @@ package io.podrouter.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.util.AttributeKey;
 
 /**
  * Whether one channel reads, and why not. Every pause of a proxied connection's reads goes through
@@ -26,26 +25,18 @@ final class ReadGate {
     /** The connection on the other side cannot take more. */
     static final int PEER = 2;
 
-    private static final AttributeKey<ReadGate> KEY = AttributeKey.valueOf("podrouter.read-gate");
-
     private final Channel channel;
     private int reasons;
     private boolean shut;
     private long pauses;
 
-    private ReadGate(Channel channel) {
+    /**
+     * Made once per channel by the handler that owns it (FrontendHandler, UpstreamHandler), which
+     * hands it to whatever else pauses the channel's reads (the exchange, a tunnel).
+     */
+    ReadGate(Channel channel) {
         this.channel = channel;
         channel.config().setWriteBufferWaterMark(WATER_MARK);
-    }
-
-    /** The channel's gate (one per channel, made on first use, on its event loop). */
-    static ReadGate of(Channel channel) {
-        ReadGate gate = channel.attr(KEY).get();
-        if (gate == null) {
-            gate = new ReadGate(channel);
-            channel.attr(KEY).set(gate);
-        }
-        return gate;
     }
 
     void pause(int reason) {

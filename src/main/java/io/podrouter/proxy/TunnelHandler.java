@@ -26,24 +26,26 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private final ReadGate gate;
     private final ReadGate peerGate;
 
-    TunnelHandler(Channel self, Channel peer) {
+    TunnelHandler(ReadGate gate, Channel peer, ReadGate peerGate) {
+        this.gate = gate;
         this.peer = peer;
-        this.gate = ReadGate.of(self);
-        this.peerGate = ReadGate.of(peer);
+        this.peerGate = peerGate;
     }
 
     /**
-     * Turns {@code pipeline}'s channel into this side of a tunnel to {@code peer}: the idle timer
+     * Turns {@code pipeline}'s channel (read through {@code gate}) into this side of a tunnel to
+     * {@code peer} (read through {@code peerGate}): the idle timer
      * becomes the tunnel's ({@code idleMillis} both ways), the tunnel goes last, and the HTTP
      * handlers leave: {@code lastHttpHandler} first, then the codec, so that bytes the decoder
      * still holds flow to the tunnel as it goes. Reads resume whatever had paused them.
      */
-    static void install(ChannelPipeline pipeline, Channel peer, long idleMillis, String lastHttpHandler) {
+    static void install(ChannelPipeline pipeline, ReadGate gate, Channel peer, ReadGate peerGate, long idleMillis,
+                        String lastHttpHandler) {
         pipeline.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-        pipeline.addLast(PipelineNames.TUNNEL, new TunnelHandler(pipeline.channel(), peer));
+        pipeline.addLast(PipelineNames.TUNNEL, new TunnelHandler(gate, peer, peerGate));
         pipeline.remove(lastHttpHandler);
         pipeline.remove(PipelineNames.HTTP_CODEC);
-        ReadGate.of(pipeline.channel()).open();
+        gate.open();
     }
 
     @Override

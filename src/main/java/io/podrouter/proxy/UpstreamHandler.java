@@ -46,7 +46,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        gate = ReadGate.of(ctx.channel());
+        gate = new ReadGate(ctx.channel());
         // Closed before the server would close it, so a request never meets a connection the server is closing.
         poolIdle = new IdleConnectionTimer(ctx, poolIdleMillis, () -> exchange == null, ctx::close);
         if (ctx.channel().isActive()) {

@@ -99,7 +99,7 @@ class ExchangeTest {
 
         up.pipeline().fireChannelReadComplete(); // flushes the client, which becomes writable
         assertThat(up.config().isAutoRead()).isTrue();
-        assertThat(ReadGate.of(up).pauses()).isEqualTo(1);
+        assertThat(((UpstreamHandler) up.pipeline().get(PipelineNames.UPSTREAM)).readGate().pauses()).isEqualTo(1);
         EmbeddedPod.drainOutbound(up);
     }
 

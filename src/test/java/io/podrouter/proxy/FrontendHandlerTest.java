@@ -116,7 +116,7 @@ class FrontendHandlerTest {
         assertThat(((HttpRequest) up.readOutbound()).uri()).as("then goes, on the same connection").isEqualTo("/2");
         ReferenceCountUtil.release(up.readOutbound());
         assertThat(client.config().isAutoRead()).as("nothing waits: reads resume").isTrue();
-        assertThat(ReadGate.of(client).pauses()).isEqualTo(1);
+        assertThat(((FrontendHandler) client.pipeline().get(PipelineNames.FRONTEND)).readGate().pauses()).isEqualTo(1);
 
         answer(up, "two");
         assertThat(received()).contains("\r\n\r\none").endsWith("\r\n\r\ntwo");

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ReadGateTest {
     final EmbeddedChannel channel = new EmbeddedChannel();
-    final ReadGate gate = ReadGate.of(channel);
+    final ReadGate gate = new ReadGate(channel);
 
     @AfterEach
     void close() {
@@ -16,8 +16,7 @@ class ReadGateTest {
     }
 
     @Test
-    void aChannelHasOneGateAndItSetsTheWriteBufferWatermarks() {
-        assertThat(ReadGate.of(channel)).isSameAs(gate);
+    void theGateSetsItsChannelsWriteBufferWatermarks() {
         assertThat(channel.config().getWriteBufferWaterMark()).isSameAs(ReadGate.WATER_MARK);
     }
 

@@ -20,9 +20,11 @@ final class RecordingClient extends ChannelInboundHandlerAdapter implements Clie
     int waitingTaken;
     Channel tunnelTo;
     private ChannelHandlerContext ctx;
+    private final ReadGate gate;
 
     RecordingClient() {
         channel = new EmbeddedChannel(this);
+        gate = new ReadGate(channel);
     }
 
     @Override
@@ -44,7 +46,7 @@ final class RecordingClient extends ChannelInboundHandlerAdapter implements Clie
 
     @Override
     public ReadGate readGate() {
-        return ReadGate.of(channel);
+        return gate;
     }
 
     @Override
@@ -83,7 +85,7 @@ final class RecordingClient extends ChannelInboundHandlerAdapter implements Clie
     }
 
     @Override
-    public void switchedToTunnel(Channel upstream) {
+    public void switchedToTunnel(Channel upstream, ReadGate upstreamGate) {
         tunnelTo = upstream;
         told.add("tunnel");
     }

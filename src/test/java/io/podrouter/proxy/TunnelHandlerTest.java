@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class TunnelHandlerTest {
     final EmbeddedChannel client = httpChannel(PipelineNames.FRONTEND);
     final EmbeddedChannel server = httpChannel(PipelineNames.UPSTREAM);
+    final ReadGate clientGate = new ReadGate(client);
+    final ReadGate serverGate = new ReadGate(server);
 
     private static EmbeddedChannel httpChannel(String lastHandler) {
         EmbeddedChannel ch = new EmbeddedChannel();
@@ -30,9 +32,9 @@ class TunnelHandlerTest {
 
     @BeforeEach
     void tunnel() {
-        ReadGate.of(client).pause(ReadGate.QUEUE);
-        TunnelHandler.install(client.pipeline(), server, 1000, PipelineNames.FRONTEND);
-        TunnelHandler.install(server.pipeline(), client, 1000, PipelineNames.UPSTREAM);
+        clientGate.pause(ReadGate.QUEUE);
+        TunnelHandler.install(client.pipeline(), clientGate, server, serverGate, 1000, PipelineNames.FRONTEND);
+        TunnelHandler.install(server.pipeline(), serverGate, client, clientGate, 1000, PipelineNames.UPSTREAM);
     }
 
     @AfterEach
@@ -89,7 +91,7 @@ class TunnelHandlerTest {
 
         client.pipeline().fireChannelReadComplete(); // flushes the peer, which becomes writable
         assertThat(client.config().isAutoRead()).isTrue();
-        assertThat(ReadGate.of(client).pauses()).isEqualTo(2); // the queue's before the switch, then the peer's
+        assertThat(clientGate.pauses()).isEqualTo(2); // the queue's before the switch, then the peer's
         server.outboundMessages().forEach(m -> ((ByteBuf) m).release());
         server.outboundMessages().clear();
     }
