@@ -3,7 +3,6 @@ package io.podrouter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.admin.AdminServer;
 import io.podrouter.admin.RouterView;
@@ -139,14 +138,18 @@ public final class Podrouter implements AutoCloseable {
         }
     }
 
+    /** What the proxy counts per request, across reloads (the admin API serves it as metrics). */
+    public RequestMetrics requestMetrics() {
+        return shared.metrics();
+    }
+
     /** Options for every outgoing connection, to servers and to the directory. */
     private static Bootstrap connections(PodrouterConfig config, Transport transport) {
         return new Bootstrap()
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.timeouts().connect().toMillis()))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.timeouts().connect().toMillis()));
     }
 
     /**

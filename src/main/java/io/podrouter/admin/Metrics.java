@@ -38,6 +38,7 @@ public final class Metrics {
                 })
                 .register(registry);
         registry.register(requests.duration());
+        registry.register(requests.retries());
         GaugeWithCallback.builder()
                 .name("podrouter_connections")
                 .help("Open connections, by side: client (accepted) or server (to pods' servers)")

@@ -3,6 +3,7 @@ package io.podrouter.backend;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.config.BackendConfig;
+import io.podrouter.config.TimeoutsConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ public final class Pod {
 
     /** A round-robin pod without limits (for tests and tools). */
     public Pod(String name, List<Server> servers) {
-        this(name, servers, BackendConfig.Balance.ROUNDROBIN, 1024, Duration.ofSeconds(5));
+        this(name, servers, BackendConfig.DEFAULTS.balance(), BackendConfig.DEFAULTS.maxQueue(), TimeoutsConfig.DEFAULTS.queue());
     }
 
     public String name() {

@@ -40,8 +40,8 @@ public final class UpstreamPool {
         return address;
     }
 
-    /** An open idle connection on {@code loop}, most recently used first, or null. */
-    public Channel pollIdle(EventLoop loop) {
+    /** An open idle connection on the calling event loop, most recently used first, or null. */
+    public Channel pollIdle() {
         ArrayDeque<Channel> channels = idle.get();
         Channel ch;
         while ((ch = channels.pollFirst()) != null) {

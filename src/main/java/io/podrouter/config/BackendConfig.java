@@ -14,12 +14,17 @@ import java.util.List;
  */
 public record BackendConfig(String name, List<ServerConfig> servers, Balance balance, int maxQueue,
                             HealthCheckConfig check, int passiveFailures, Duration passiveCooldown) {
+    /** What a pod's settings are when the file does not say (its name and servers are always said). */
+    public static final BackendConfig DEFAULTS = new BackendConfig("", List.of(), Balance.ROUNDROBIN, 1024, null, 3,
+            Duration.ofSeconds(10));
+
     public BackendConfig {
         servers = List.copyOf(servers);
     }
 
     public BackendConfig(String name, List<ServerConfig> servers) {
-        this(name, servers, Balance.ROUNDROBIN, 1024, null, 3, Duration.ofSeconds(10));
+        this(name, servers, DEFAULTS.balance, DEFAULTS.maxQueue, DEFAULTS.check, DEFAULTS.passiveFailures,
+                DEFAULTS.passiveCooldown);
     }
 
     /** How a pod spreads requests over its servers. */

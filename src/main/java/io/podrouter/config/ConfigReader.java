@@ -240,28 +240,30 @@ public final class ConfigReader {
             if (!servers.isEmpty() && servers.stream().allMatch(ServerConfig::backup)) {
                 b.error("servers", "at least one server must not be a backup");
             }
-            BackendConfig.Balance balance = b.value("balance", BackendConfig.Balance.ROUNDROBIN, v -> {
+            BackendConfig d = BackendConfig.DEFAULTS;
+            BackendConfig.Balance balance = b.value("balance", d.balance(), v -> {
                 try {
                     return BackendConfig.Balance.valueOf(v.trim().toUpperCase());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("expected roundrobin, leastconn, random or hash, got '" + v + "'");
                 }
             });
-            int maxQueue = b.integer("max-queue", 1024, 0, 10_000_000);
+            int maxQueue = b.integer("max-queue", d.maxQueue(), 0, 10_000_000);
             HealthCheckConfig check = null;
             if (b.has("check")) {
                 YamlSection c = b.section("check");
-                String path = c.string("path", "/health");
+                HealthCheckConfig hd = HealthCheckConfig.DEFAULTS;
+                String path = c.string("path", hd.path());
                 if (!path.startsWith("/")) {
                     c.error("path", "must start with /");
                 }
-                check = new HealthCheckConfig(path, c.duration("interval", Duration.ofSeconds(2)),
-                        c.duration("timeout", Duration.ofSeconds(1)), c.integer("rise", 2, 1, 100), c.integer("fall", 3, 1, 100));
+                check = new HealthCheckConfig(path, c.duration("interval", hd.interval()), c.duration("timeout", hd.timeout()),
+                        c.integer("rise", hd.rise(), 1, 100), c.integer("fall", hd.fall(), 1, 100));
                 c.rejectUnknownKeys();
             }
             YamlSection passive = b.section("passive");
-            int passiveFailures = passive.integer("failures", 3, 1, 1_000_000);
-            Duration cooldown = passive.duration("cooldown", Duration.ofSeconds(10));
+            int passiveFailures = passive.integer("failures", d.passiveFailures(), 1, 1_000_000);
+            Duration cooldown = passive.duration("cooldown", d.passiveCooldown());
             passive.rejectUnknownKeys();
             b.rejectUnknownKeys();
             backends.put(name, new BackendConfig(name, servers, balance, maxQueue, check, passiveFailures, cooldown));
@@ -364,15 +366,16 @@ public final class ConfigReader {
             d.error("url", "missing: the directory URL, e.g. http://127.0.0.1:6280/rest/private/gds/backend/{key}");
         }
         YamlSection circuit = d.section("circuit");
+        DirectoryConfig dd = DirectoryConfig.DEFAULTS;
         DirectoryConfig c = new DirectoryConfig(urls,
-                d.duration("timeout", Duration.ofMillis(500)),
-                d.integer("max-in-flight", 1024, 1, 1_000_000),
-                d.size("max-answer-size", 4096, 64, 1 << 20),
-                circuit.integer("failures", 5, 1, 1_000_000),
-                circuit.duration("open-for", Duration.ofSeconds(5)),
-                d.integer("max-idle", 256, 0, 100_000),
-                d.integer("max-queued", DirectoryConfig.DEFAULT_MAX_QUEUED, 0, 10_000_000),
-                d.duration("queue-timeout", DirectoryConfig.DEFAULT_QUEUE_TIMEOUT),
+                d.duration("timeout", dd.timeout()),
+                d.integer("max-in-flight", dd.maxInFlight(), 1, 1_000_000),
+                d.size("max-answer-size", dd.maxAnswerBytes(), 64, 1 << 20),
+                circuit.integer("failures", dd.circuitFailures(), 1, 1_000_000),
+                circuit.duration("open-for", dd.circuitOpenFor()),
+                d.integer("max-idle", dd.maxIdle(), 0, 100_000),
+                d.integer("max-queued", dd.maxQueued(), 0, 10_000_000),
+                d.duration("queue-timeout", dd.queueTimeout()),
                 d.value("hedge-after", null, h -> h.trim().equalsIgnoreCase("p95") ? DirectoryConfig.ADAPTIVE_HEDGE_FLOOR
                         : Sizes.duration(h)),
                 d.value("hedge-after", false, h -> h.trim().equalsIgnoreCase("p95")));

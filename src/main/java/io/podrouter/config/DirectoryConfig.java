@@ -21,8 +21,9 @@ import java.util.List;
 public record DirectoryConfig(List<DirectoryUrl> urls, Duration timeout, int maxInFlight, int maxAnswerBytes,
                               int circuitFailures, Duration circuitOpenFor, int maxIdle, int maxQueued,
                               Duration queueTimeout, Duration hedgeAfter, boolean hedgeAdaptive) {
-    public static final int DEFAULT_MAX_QUEUED = 10_000;
-    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
+    /** What the directory's settings are when the file does not say (its URLs are always said). */
+    public static final DirectoryConfig DEFAULTS = new DirectoryConfig(List.of(), Duration.ofMillis(500), 1024, 4096, 5,
+            Duration.ofSeconds(5), 256, 10_000, Duration.ofSeconds(5), null, false);
     /** The floor of {@code hedge-after: p95}: below it, a second request buys nothing but load. */
     public static final Duration ADAPTIVE_HEDGE_FLOOR = Duration.ofMillis(10);
 
@@ -33,7 +34,7 @@ public record DirectoryConfig(List<DirectoryUrl> urls, Duration timeout, int max
     /** Without a wait queue bound of its own (the defaults) and without hedging. */
     public DirectoryConfig(List<DirectoryUrl> urls, Duration timeout, int maxInFlight, int maxAnswerBytes,
                            int circuitFailures, Duration circuitOpenFor, int maxIdle) {
-        this(urls, timeout, maxInFlight, maxAnswerBytes, circuitFailures, circuitOpenFor, maxIdle, DEFAULT_MAX_QUEUED,
-                DEFAULT_QUEUE_TIMEOUT, null, false);
+        this(urls, timeout, maxInFlight, maxAnswerBytes, circuitFailures, circuitOpenFor, maxIdle, DEFAULTS.maxQueued,
+                DEFAULTS.queueTimeout, null, false);
     }
 }

@@ -8,4 +8,6 @@ import java.time.Duration;
  * (a 2xx or 3xx within {@code timeout}).
  */
 public record HealthCheckConfig(String path, Duration interval, Duration timeout, int rise, int fall) {
+    public static final HealthCheckConfig DEFAULTS = new HealthCheckConfig("/health", Duration.ofSeconds(2),
+            Duration.ofSeconds(1), 2, 3);
 }

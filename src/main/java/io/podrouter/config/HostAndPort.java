@@ -1,7 +1,5 @@
 package io.podrouter.config;
 
-import java.net.InetSocketAddress;
-
 /** A {@code host:port} pair as written in the configuration ({@code [v6]:port} for IPv6 literals). */
 public record HostAndPort(String host, int port) {
 
@@ -30,11 +28,6 @@ public record HostAndPort(String host, int port) {
             throw new IllegalArgumentException("port out of range in '" + text + "'");
         }
         return new HostAndPort(host, port);
-    }
-
-    /** An unresolved address: resolution happens at connect time, off the config path. */
-    public InetSocketAddress toUnresolvedAddress() {
-        return InetSocketAddress.createUnresolved(host, port);
     }
 
     @Override

@@ -156,7 +156,7 @@ final class DirectoryLookup {
 
         void connect() {
             UpstreamPool pool = client.pools().get(url);
-            Channel idle = pool.pollIdle(loop);
+            Channel idle = pool.pollIdle();
             if (idle != null) {
                 send(idle);
                 return;

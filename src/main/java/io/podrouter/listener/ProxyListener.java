@@ -4,7 +4,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.podrouter.config.HostAndPort;
 import io.podrouter.config.ListenerConfig;
 import org.slf4j.LoggerFactory;
@@ -80,7 +79,6 @@ public final class ProxyListener {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(new ClientChannelInitializer(settings, certificates,
                         config.tls() != null && config.tls().requireHostMatch(), config.h2c()));
         Channel ch;

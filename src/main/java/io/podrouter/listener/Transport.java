@@ -30,11 +30,6 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
-    /** Why epoll is not used, or null when it is available. */
-    public static Throwable epollUnavailabilityCause() {
-        return Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
-    }
-
     public EventLoopGroup newGroup(int threads, String threadPrefix) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, false), ioHandlerFactory);
     }

@@ -8,31 +8,32 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The open client connections, for a graceful stop: once draining, idle connections close at
+ * The open client connections, for a graceful stop: once stopping, idle connections close at
  * once and busy ones close after their current response.
  */
 public final class ClientConnections {
     /** The user event that tells a client connection to close as soon as it is idle. */
-    static final Object DRAIN = new Object() {
+    static final Object CLOSE_IF_IDLE = new Object() {
         @Override
         public String toString() {
-            return "DRAIN";
+            return "CLOSE_IF_IDLE";
         }
     };
 
     private final ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-    private volatile boolean draining;
+    /** The router is stopping: connections close once idle, responses keep nothing alive. */
+    private volatile boolean stopping;
 
     void add(Channel ch) {
         channels.add(ch);
-        if (draining) {
+        if (stopping) {
             // Accepted just before the listener closed, and maybe after drain() went through the group.
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DRAIN));
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(CLOSE_IF_IDLE));
         }
     }
 
-    boolean draining() {
-        return draining;
+    boolean stopping() {
+        return stopping;
     }
 
     public int size() {
@@ -45,9 +46,9 @@ public final class ClientConnections {
      * @return the connections that were still busy when the grace period ended
      */
     public int drain(Duration grace) throws InterruptedException {
-        draining = true;
+        stopping = true;
         for (Channel ch : channels) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DRAIN));
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(CLOSE_IF_IDLE));
         }
         long deadline = System.nanoTime() + grace.toNanos();
         while (!channels.isEmpty() && System.nanoTime() - deadline < 0) {

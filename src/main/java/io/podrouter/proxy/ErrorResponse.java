@@ -29,4 +29,14 @@ final class ErrorResponse {
         }
         return response;
     }
+
+    /** What the body says of a 5xx the router answers for a server (the details are for the log, not the client). */
+    static String serverErrorText(int status) {
+        return switch (status) {
+            case 502 -> "the server could not be reached or answered badly";
+            case 503 -> "no server is available for this request right now";
+            case 504 -> "the server did not answer in time";
+            default -> "the request could not be served";
+        };
+    }
 }

@@ -6,9 +6,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +23,29 @@ import org.slf4j.LoggerFactory;
 final class TunnelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TunnelHandler.class);
     private final Channel peer;
+    private final ReadGate gate;
+    private final ReadGate peerGate;
 
-    TunnelHandler(Channel peer) {
+    TunnelHandler(ReadGate gate, Channel peer, ReadGate peerGate) {
+        this.gate = gate;
         this.peer = peer;
+        this.peerGate = peerGate;
+    }
+
+    /**
+     * Turns {@code pipeline}'s channel (read through {@code gate}) into this side of a tunnel to
+     * {@code peer} (read through {@code peerGate}): the idle timer
+     * becomes the tunnel's ({@code idleMillis} both ways), the tunnel goes last, and the HTTP
+     * handlers leave: {@code lastHttpHandler} first, then the codec, so that bytes the decoder
+     * still holds flow to the tunnel as it goes. Reads resume whatever had paused them.
+     */
+    static void install(ChannelPipeline pipeline, ReadGate gate, Channel peer, ReadGate peerGate, long idleMillis,
+                        String lastHttpHandler) {
+        pipeline.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        pipeline.addLast(PipelineNames.TUNNEL, new TunnelHandler(gate, peer, peerGate));
+        pipeline.remove(lastHttpHandler);
+        pipeline.remove(PipelineNames.HTTP_CODEC);
+        gate.open();
     }
 
     @Override
@@ -30,7 +53,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf bytes) {
             peer.write(bytes, peer.voidPromise());
             if (!peer.isWritable()) {
-                ctx.channel().config().setAutoRead(false);
+                gate.pause(ReadGate.PEER);
             }
         } else {
             ReferenceCountUtil.release(msg); // the empty end of the HTTP message that asked for the switch
@@ -45,7 +68,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            peer.config().setAutoRead(true);
+            peerGate.resume(ReadGate.PEER);
         }
     }
 

@@ -23,6 +23,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final long poolIdleMillis;
     private Exchange exchange;
     private IdleConnectionTimer poolIdle;
+    private ReadGate gate;
 
     /** @param poolIdleMillis how long the connection may sit unused in its pool before it is closed */
     UpstreamHandler(long poolIdleMillis) {
@@ -33,6 +34,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         this.exchange = exchange;
     }
 
+    /** The connection's reads, paused while the client cannot take more of the response. */
+    ReadGate readGate() {
+        return gate;
+    }
+
     void unbind() {
         this.exchange = null;
         poolIdle.wentIdle();
@@ -40,6 +46,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        gate = new ReadGate(ctx.channel());
         // Closed before the server would close it, so a request never meets a connection the server is closing.
         poolIdle = new IdleConnectionTimer(ctx, poolIdleMillis, () -> exchange == null, ctx::close);
         if (ctx.channel().isActive()) {
@@ -92,7 +99,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         Exchange e = exchange;
         exchange = null;
         if (e != null) {
-            e.upstreamClosed();
+            e.upstreamFailed(null);
         }
     }
 

@@ -106,7 +106,8 @@ public final class RequestRouter {
     /**
      * The routing key of a request as it came, before it is checked: the value {@link #route}
      * decides by (the Host, the absolute-form authority, the key header or the server name), or
-     * null when there is none. For the access log, which shows the key a request was routed by.
+     * null when there is none: the one place that says where a request's key is, for balancing
+     * by key, counting tenants and the access log alike.
      */
     public String rawKeyOf(HttpRequest request, String sni) {
         if (bySni) {
@@ -117,22 +118,6 @@ public final class RequestRouter {
         }
         return RequestTarget.isAbsoluteForm(request.uri()) ? RequestTarget.authority(request.uri())
                 : request.headers().get(HttpHeaderNames.HOST);
-    }
-
-    /** The canonical routing key of a request that {@link #route} accepted (for balancing by key). */
-    public String keyOf(HttpRequest request, String sni) {
-        if (bySni) {
-            return RoutingKey.normalize(sni);
-        }
-        CharSequence raw;
-        if (keyHeader != null) {
-            raw = request.headers().get(keyHeader);
-        } else if (RequestTarget.isAbsoluteForm(request.uri())) {
-            raw = RequestTarget.authority(request.uri());
-        } else {
-            raw = request.headers().get(HttpHeaderNames.HOST);
-        }
-        return RoutingKey.normalize(raw);
     }
 
     /** Asks the directory about a {@link Route.Lookup}'s key; {@code then} runs on {@code loop}. */

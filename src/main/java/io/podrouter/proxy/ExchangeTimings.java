@@ -1,0 +1,89 @@
+package io.podrouter.proxy;
+
+import io.podrouter.accesslog.AccessRecord;
+import io.podrouter.routing.Route;
+
+/**
+ * When each step of a request happened, on the nanosecond clock, and the one place that turns
+ * them into an access-log record. A connection keeps one and resets it as each request starts
+ * (it serves one request at a time), so timing a request allocates nothing.
+ */
+final class ExchangeTimings {
+    private long headAt;
+    private long lookupNanos;
+    private long grantedAt;
+    private long attachedAt;
+    private long requestSentAt;
+    private long responseAt;
+    private String routeLabel;
+
+    /** A request's head arrived: every step after it is timed from now. */
+    void headArrived() {
+        headAt = System.nanoTime();
+        lookupNanos = -1;
+        grantedAt = 0;
+        attachedAt = 0;
+        requestSentAt = 0;
+        responseAt = 0;
+        routeLabel = "none";
+    }
+
+    /** The directory answered for the request. */
+    void lookedUp() {
+        lookupNanos = System.nanoTime() - headAt;
+    }
+
+    /** How the request's route was found: static, hit, miss (asked the directory), fallback, or none. */
+    void routed(Route route) {
+        if (lookupNanos >= 0) {
+            routeLabel = "miss";
+        } else if (route instanceof Route.To to) {
+            routeLabel = switch (to.source()) {
+                case STATIC -> "static";
+                case DIRECTORY -> "hit";
+                case FALLBACK -> "fallback";
+            };
+        } else {
+            routeLabel = "none";
+        }
+    }
+
+    void serverGranted() {
+        grantedAt = System.nanoTime();
+    }
+
+    void connectionAttached() {
+        attachedAt = System.nanoTime();
+    }
+
+    void requestSent() {
+        requestSentAt = System.nanoTime();
+    }
+
+    void responseArrived() {
+        responseAt = System.nanoTime();
+    }
+
+    long headAt() {
+        return headAt;
+    }
+
+    /**
+     * The access-log record of the request, ending now. Its time is when the head arrived, on the
+     * wall clock, for every request however it ended.
+     */
+    AccessRecord record(String client, String method, String uri, String protocol, String key, String backend,
+                        String server, int status, long bytes, String requestId) {
+        long now = System.nanoTime();
+        return new AccessRecord(System.currentTimeMillis() - (now - headAt) / 1_000_000, client, method, uri, protocol,
+                key, backend, server, status, bytes, routeLabel, micros(lookupNanos),
+                grantedAt == 0 ? -1 : micros(grantedAt - headAt - Math.max(lookupNanos, 0)),
+                attachedAt == 0 ? -1 : micros(attachedAt - grantedAt),
+                responseAt == 0 || requestSentAt == 0 ? -1 : micros(responseAt - requestSentAt),
+                micros(now - headAt), requestId);
+    }
+
+    private static long micros(long nanos) {
+        return nanos < 0 ? -1 : nanos / 1000;
+    }
+}
