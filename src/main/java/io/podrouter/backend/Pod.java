@@ -21,7 +21,9 @@ public final class Pod {
     public enum Refusal {
         NO_SERVER_UP(503, "no server of the pod is up"),
         QUEUE_FULL(503, "every server of the pod is busy and its queue is full"),
-        QUEUE_TIMEOUT(503, "no server of the pod became free in time");
+        QUEUE_TIMEOUT(503, "no server of the pod became free in time"),
+        /** Not the pod's fault: the router could not make a socket (out of file descriptors). */
+        NO_SOCKET(503, "this router cannot open a connection now (out of file descriptors?)");
 
         public final int status;
         public final String reason;

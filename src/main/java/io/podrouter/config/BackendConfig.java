@@ -7,7 +7,8 @@ import java.util.List;
  * A pod: a named set of servers that can serve the same tenants.
  *
  * @param balance how a request picks among the servers
- * @param maxQueue requests that may wait for a free server; past it, 503 at once
+ * @param maxQueue requests that may wait for a free server; past it, 503 at once (by default as many
+ *                 as 10,000 clients could send at once, since each server takes 1,000)
  * @param check active health checks, or null for none
  * @param passiveFailures consecutive connect failures or 5xx answers that take a server out
  * @param passiveCooldown how long a server stays out after that
@@ -15,7 +16,7 @@ import java.util.List;
 public record BackendConfig(String name, List<ServerConfig> servers, Balance balance, int maxQueue,
                             HealthCheckConfig check, int passiveFailures, Duration passiveCooldown) {
     /** What a pod's settings are when the file does not say (its name and servers are always said). */
-    public static final BackendConfig DEFAULTS = new BackendConfig("", List.of(), Balance.ROUNDROBIN, 1024, null, 3,
+    public static final BackendConfig DEFAULTS = new BackendConfig("", List.of(), Balance.ROUNDROBIN, 10_000, null, 3,
             Duration.ofSeconds(10));
 
     public BackendConfig {

@@ -213,9 +213,9 @@ public final class ConfigReader {
                 if (address == null && !s.has("address")) {
                     s.error("address", "missing: the server's host:port");
                 }
-                int maxconn = s.integer("maxconn", 0, 0, 1_000_000);
-                int weight = s.integer("weight", 1, 1, 256);
-                boolean backup = s.value("backup", false, ConfigReader::bool);
+                int maxconn = s.integer("maxconn", ServerConfig.DEFAULTS.maxconn(), 0, 1_000_000);
+                int weight = s.integer("weight", ServerConfig.DEFAULTS.weight(), 1, 256);
+                boolean backup = s.value("backup", ServerConfig.DEFAULTS.backup(), ConfigReader::bool);
                 boolean tls = s.value("tls", false, ConfigReader::bool);
                 boolean verify = s.value("verify", true, ConfigReader::bool);
                 Path ca = s.value("ca", null, v -> baseDir.resolve(v).normalize());

@@ -3,14 +3,19 @@ package io.podrouter.config;
 /**
  * One application server of a pod.
  *
- * @param maxconn requests it gets at once (0: no limit); the excess waits in the pod's queue
+ * @param maxconn requests it gets at once (0: no limit); the excess waits in the pod's queue. The
+ *                default bounds the connections a router opens to a server, so that 10,000 busy
+ *                clients cannot make it open 10,000 more and run out of file descriptors
  * @param weight its share of requests relative to the pod's other servers (1-256)
  * @param backup used only when no primary server of the pod is up
  * @param tls connections to it use TLS, or null for plain HTTP
  */
 public record ServerConfig(HostAndPort address, int maxconn, int weight, boolean backup, UpstreamTls tls) {
+    /** What a server's settings are when the file does not say (its address is always said). */
+    public static final ServerConfig DEFAULTS = new ServerConfig(null, 1000, 1, false, null);
+
     public ServerConfig(HostAndPort address) {
-        this(address, 0, 1, false, null);
+        this(address, DEFAULTS.maxconn, DEFAULTS.weight, DEFAULTS.backup, null);
     }
 
     /**

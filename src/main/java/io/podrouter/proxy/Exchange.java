@@ -15,6 +15,7 @@ import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.backend.Pod;
 import io.podrouter.config.Sizes;
+import io.podrouter.http.LogBurst;
 import io.podrouter.http.LogText;
 import io.podrouter.routing.Route;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange extends ServerLeg {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final LogBurst FAILURES_LOGGED = new LogBurst(50, java.time.Duration.ofSeconds(10)); // 5xx lines
 
     private final ClientSide client;
     private final ChannelHandlerContext clientContext;
@@ -412,8 +414,9 @@ final class Exchange extends ServerLeg {
     /** Ends the exchange before any response byte reached the client, answering {@code status}. */
     private void fail(int status, String reason, boolean keepClientIfPossible) {
         end(status, false);
-        if (status >= 500) {
-            log.warn("{} for {} from {}: {}", status, this, client.peerAddress(), reason);
+        long heldBack;
+        if (status >= 500 && (heldBack = FAILURES_LOGGED.admit()) >= 0) {
+            log.warn("{} for {} from {}: {}{}", status, this, client.peerAddress(), reason, LogBurst.leftOut(heldBack));
         }
         // A request without body whose end still waits unread can keep its connection: the end is dropped.
         boolean rest = requestComplete || !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;

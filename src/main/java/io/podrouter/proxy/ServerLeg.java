@@ -1,6 +1,7 @@
 package io.podrouter.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.podrouter.backend.Pod;
@@ -90,6 +91,10 @@ abstract class ServerLeg implements Pod.Waiter {
         }
         if (f.isSuccess()) {
             use(f.channel());
+        } else if (f.cause() instanceof ChannelException) {
+            // No socket could be made here (out of file descriptors): not the server's fault, so
+            // it is not marked down, and another server would fare no better.
+            refused(Pod.Refusal.NO_SOCKET);
         } else {
             connectFailed(f.cause());
         }

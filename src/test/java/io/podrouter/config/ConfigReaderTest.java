@@ -56,6 +56,12 @@ class ConfigReaderTest {
         assertThat(config.routing().entries()).extracting(MapEntry::key, MapEntry::backend, MapEntry::line)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a.example.com", "pod0", 1),
                         org.assertj.core.groups.Tuple.tuple("b.example.com", "pod1", 4));
+        // Sized for 10,000 busy clients: connections per server bounded, the rest queued, idle ones kept.
+        assertThat(config.backends().values()).allSatisfy(b -> {
+            assertThat(b.maxQueue()).isEqualTo(10_000);
+            assertThat(b.servers()).allSatisfy(srv -> assertThat(srv.maxconn()).isEqualTo(1000));
+        });
+        assertThat(config.pool().maxIdle()).isEqualTo(10_000);
     }
 
     @Test
