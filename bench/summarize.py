@@ -7,7 +7,7 @@ import statistics
 import sys
 
 NAMES = {"a": "(a) haproxy-seed", "b": "(b) haproxy-mapfirst", "c": "(c) nginx-lua",
-         "d": "(d) podrouter", "e": "(e) podrouter, E_JAVA_OPTS"}
+         "d": "(d) podrouter", "e": "(e) podrouter, E_CONF / E_JAVA_OPTS"}
 ANCHORS = ["a", "b", "c"]
 
 
