@@ -3,7 +3,7 @@
 #
 # JAVA_HOME wins. Without it, the newest JDK (17 or later) among the java on the PATH and those
 # under /usr/lib/jvm: podrouter runs on 17, and a newer one is measurably faster (bench/RESULTS.md:
-# JDK 25 against 17 on the same machine and flags, hot load, about +20% requests/s).
+# JDK 25 against 17 on the same machine and flags, hot load: 12-20% more requests/s).
 #
 # The flags (JAVA_OPTS replaces them), chosen by measurement (bench/RESULTS.md): a proxy's live
 # set is small (connections, the route cache) and nearly everything it allocates dies within one
