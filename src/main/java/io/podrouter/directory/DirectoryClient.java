@@ -29,6 +29,7 @@ public final class DirectoryClient {
             "too many directory lookups in flight, and the queue for them is full or was waited in too long");
     /** Lookup times kept for {@code hedge-after: p95}. */
     private static final int RECENT = 512;
+    static final DirectoryAnswer.Failed STOPPING = new DirectoryAnswer.Failed("the router is stopping");
     static final DirectoryAnswer.Failed CIRCUIT_OPEN = new DirectoryAnswer.Failed("the directory is failing (circuit open)");
 
     private final DirectoryConfig config;
@@ -116,7 +117,12 @@ public final class DirectoryClient {
         if (ioLoop == null) {
             start(key, loop, then);
         } else {
-            ioLoop.execute(() -> start(key, ioLoop, answer -> loop.execute(() -> then.accept(answer))));
+            try {
+                ioLoop.execute(() -> start(key, ioLoop, answer -> loop.execute(() -> then.accept(answer))));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                inFlight.decrementAndGet(); // the router is stopping (its directory loop is gone): not the directory's fault
+                then.accept(STOPPING);
+            }
         }
     }
 
