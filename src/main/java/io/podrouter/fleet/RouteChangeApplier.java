@@ -1,5 +1,6 @@
 package io.podrouter.fleet;
 
+import io.podrouter.http.LogBurst;
 import io.podrouter.http.LogText;
 import io.podrouter.directory.RouteCache;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -18,9 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RouteChangeApplier {
     private static final Logger log = LoggerFactory.getLogger(RouteChangeApplier.class);
-    /** Skipped entries logged per {@link #LOG_WINDOW_MILLIS}; past it they are counted and summed up once. */
-    private static final int LOG_BURST = 20;
-    private static final long LOG_WINDOW_MILLIS = 10_000;
 
     private final Supplier<RouteCache<?>> cache;
     private final LongAdder applied = new LongAdder();
@@ -33,9 +31,8 @@ final class RouteChangeApplier {
             .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
             .build();
     private volatile long lastLagMillis = -1;
-    private long windowStart;
-    private int loggedInWindow;
-    private int unloggedInWindow;
+    /** Skipped entries get a line each, at most 20 per 10 s; the rest are counted on the next line. */
+    private final LogBurst skipsLogged = new LogBurst(20, java.time.Duration.ofSeconds(10));
 
     /** @param cache the current cache of directory answers (a reload may bring another), or null when there is none */
     RouteChangeApplier(Supplier<RouteCache<?>> cache) {
@@ -51,7 +48,7 @@ final class RouteChangeApplier {
         try {
             change = RouteChange.parse(fields);
         } catch (IllegalArgumentException e) {
-            skip(id, e.getMessage(), nowMillis);
+            skip(id, e.getMessage());
             return;
         }
         RouteCache<?> routes = cache.get();
@@ -75,8 +72,7 @@ final class RouteChangeApplier {
                 log.debug("stream entry {} applied: {}", id, change);
             }
             case NOT_HELD -> ignored.increment();
-            case UNKNOWN_BACKEND -> skip(id, "backend '" + LogText.clip(backendOf(change)) + "' is no configured pod",
-                    nowMillis);
+            case UNKNOWN_BACKEND -> skip(id, "backend '" + LogText.clip(backendOf(change)) + "' is no configured pod");
         }
     }
 
@@ -87,21 +83,11 @@ final class RouteChangeApplier {
         return change instanceof RouteChange.ForgetBackend b ? b.backend() : "";
     }
 
-    private void skip(StreamId id, String why, long nowMillis) {
+    private void skip(StreamId id, String why) {
         skipped.increment();
-        if (nowMillis - windowStart >= LOG_WINDOW_MILLIS) {
-            if (unloggedInWindow > 0) {
-                log.warn("{} more malformed stream entries were skipped without a log line", unloggedInWindow);
-            }
-            windowStart = nowMillis;
-            loggedInWindow = 0;
-            unloggedInWindow = 0;
-        }
-        if (loggedInWindow < LOG_BURST) {
-            loggedInWindow++;
-            log.warn("stream entry {} skipped, nothing changed: {}", id, why);
-        } else {
-            unloggedInWindow++;
+        long heldBack = skipsLogged.admit();
+        if (heldBack >= 0) {
+            log.warn("stream entry {} skipped, nothing changed: {}{}", id, why, LogBurst.leftOut(heldBack));
         }
     }
 
