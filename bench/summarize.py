@@ -5,6 +5,7 @@ import csv
 import os
 import statistics
 import sys
+from types import SimpleNamespace
 
 NAMES = {"a": "(a) haproxy-seed", "b": "(b) haproxy-mapfirst", "c": "(c) nginx-lua",
          "d": "(d) podrouter", "e": "(e) podrouter, E_CONF / E_JAVA_OPTS"}
@@ -84,8 +85,8 @@ def target(name, d, other, holds, what):
               f"{fmt(other.fair_p99 if other.fair else other.p99, 2)} ms ({compared(d, other, what)})")
     if not (d.fair and other.fair):
         return name, "not shown: only client-bound or disturbed rounds", detail
-    fair_d = type("F", (), {"rps": d.fair_rps, "p99": d.fair_p99})
-    fair_o = type("F", (), {"rps": other.fair_rps, "p99": other.fair_p99})
+    fair_d = SimpleNamespace(rps=d.fair_rps, p99=d.fair_p99)
+    fair_o = SimpleNamespace(rps=other.fair_rps, p99=other.fair_p99)
     if None in (fair_d.rps, fair_d.p99, fair_o.rps, fair_o.p99):
         return name, "not shown: no figures", detail
     return name, bool(holds(fair_d, fair_o)), detail
