@@ -2,6 +2,7 @@ package io.podrouter;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.backend.HealthChecker;
@@ -46,7 +47,7 @@ final class Generation {
     private final List<HealthChecker> checkers = new ArrayList<>();
 
     /** What lives as long as the router: shared by every generation. */
-    record Shared(Bootstrap connections, EventLoopGroup workers, io.netty.channel.EventLoop directoryLoop,
+    record Shared(Bootstrap connections, EventLoopGroup workers, EventLoop directoryLoop,
                   ClientConnections clients, RequestMetrics metrics, AccessLog accessLog) {
     }
 
