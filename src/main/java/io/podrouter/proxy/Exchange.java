@@ -12,13 +12,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.backend.Pod;
 import io.podrouter.config.Sizes;
 import io.podrouter.http.LogBurst;
 import io.podrouter.http.LogText;
 import io.podrouter.routing.Route;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +58,6 @@ final class Exchange extends ServerLeg {
     private boolean done;
     private int responseStatus;
     private long bytesOut;
-    private ScheduledFuture<?> serverTimeout;
 
     /**
      * @param request the request as rewritten for the server ({@link RequestHead})
@@ -189,8 +186,7 @@ final class Exchange extends ServerLeg {
     }
 
     private void scheduleServerTimeout() {
-        serverTimeout = clientContext.channel().eventLoop()
-                .schedule(this::serverTimedOut, settings.timeouts().server().toNanos(), TimeUnit.NANOSECONDS);
+        upstreamHandler.responseDeadline().start(settings.timeouts().server().toNanos());
     }
 
     void flushUpstream() {
@@ -293,8 +289,8 @@ final class Exchange extends ServerLeg {
         clientContext.flush();
     }
 
-    private void serverTimedOut() {
-        serverTimeout = null;
+    /** The server connection's response deadline passed ({@link ResponseDeadline}). */
+    void serverTimedOut() {
         if (!done && !responseStarted) {
             fail(504, "no response from " + server + " within " + Sizes.formatDuration(settings.timeouts().server()), true);
         }
@@ -376,7 +372,7 @@ final class Exchange extends ServerLeg {
 
     /**
      * Ends the exchange, answered {@code status}: whatever it holds (the request, the server
-     * connection, its place in the queue or its server slot, the timer) is given back, and the
+     * connection, its place in the queue or its server slot, its response deadline) is given back, and the
      * request is counted and logged. {@code reuseUpstream}: the server connection goes back to the pool.
      */
     private void end(int status, boolean reuseUpstream) {
@@ -432,9 +428,8 @@ final class Exchange extends ServerLeg {
     }
 
     private void cancelServerTimeout() {
-        if (serverTimeout != null) {
-            serverTimeout.cancel(false);
-            serverTimeout = null;
+        if (upstream != null) {
+            upstreamHandler.responseDeadline().clear();
         }
     }
 

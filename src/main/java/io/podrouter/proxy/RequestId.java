@@ -2,6 +2,7 @@ package io.podrouter.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -14,7 +15,7 @@ final class RequestId {
     static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
     /** Longest id kept from a trusted proxy; longer ones are replaced (a log field must stay bounded). */
     static final int MAX_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private RequestId() {
     }
@@ -36,13 +37,14 @@ final class RequestId {
      */
     static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] id = new char[32];
+        // Latin-1 bytes: the String takes a copy of them as they are (from chars it would compress them first).
+        byte[] id = new byte[32];
         hex(id, 0, random.nextLong());
         hex(id, 16, random.nextLong());
-        return new String(id);
+        return new String(id, StandardCharsets.ISO_8859_1);
     }
 
-    private static void hex(char[] into, int at, long bits) {
+    private static void hex(byte[] into, int at, long bits) {
         for (int i = 15; i >= 0; i--) {
             into[at + i] = HEX[(int) bits & 0xf];
             bits >>>= 4;

@@ -23,6 +23,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final long poolIdleMillis;
     private Exchange exchange;
     private IdleConnectionTimer poolIdle;
+    private ResponseDeadline responseDeadline;
     private ReadGate gate;
 
     /** @param poolIdleMillis how long the connection may sit unused in its pool before it is closed */
@@ -39,8 +40,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         return gate;
     }
 
+    /** When the response of the exchange using the connection is due. */
+    ResponseDeadline responseDeadline() {
+        return responseDeadline;
+    }
+
     void unbind() {
         this.exchange = null;
+        responseDeadline.clear();
         poolIdle.wentIdle();
     }
 
@@ -49,6 +56,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         gate = new ReadGate(ctx.channel());
         // Closed before the server would close it, so a request never meets a connection the server is closing.
         poolIdle = new IdleConnectionTimer(ctx, poolIdleMillis, () -> exchange == null, ctx::close);
+        responseDeadline = new ResponseDeadline(ctx, () -> {
+            Exchange e = exchange;
+            if (e != null) {
+                e.serverTimedOut();
+            }
+        });
         if (ctx.channel().isActive()) {
             poolIdle.start();
         }
@@ -57,6 +70,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         poolIdle.stop();
+        responseDeadline.stop();
     }
 
     @Override
@@ -96,6 +110,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         poolIdle.stop();
+        responseDeadline.stop();
         Exchange e = exchange;
         exchange = null;
         if (e != null) {

@@ -209,8 +209,9 @@ class ExchangeTest {
         EmbeddedChannel up = pod.idleConnection();
         Exchange e = start(get("/slow"), false, null);
         e.forwardRequestContent(LastHttpContent.EMPTY_LAST_CONTENT);
-        client.channel.advanceTimeBy(pod.settings.timeouts().server().toMillis() + 1, TimeUnit.MILLISECONDS);
-        client.channel.runPendingTasks();
+        // The deadline is the server connection's (ResponseDeadline): its clock is the one that runs.
+        up.advanceTimeBy(pod.settings.timeouts().server().toMillis() + 1, TimeUnit.MILLISECONDS);
+        up.runPendingTasks();
         assertThat(client.told).containsExactly("failed 504, keep open: true");
         EmbeddedPod.drainOutbound(up);
     }
