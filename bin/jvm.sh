@@ -21,17 +21,28 @@ java_major() {  # a JDK home -> its feature version (17, 25...), or nothing
     fi
 }
 
+java_update() {  # a JDK home -> its update number (15 for 17.0.15), or 0
+    found=""
+    if [ -f "$1/release" ]; then
+        found=$(sed -n 's/^JAVA_VERSION="[0-9]*\.[0-9]*\.\([0-9]*\).*/\1/p' "$1/release")
+    fi
+    echo "${found:-0}"
+}
+
 if [ -n "${JAVA_HOME:-}" ]; then
     podrouter_java="$JAVA_HOME/bin/java"
     podrouter_java_major=$(java_major "$JAVA_HOME")
+    podrouter_java_home=$JAVA_HOME
 else
     podrouter_java=java
     podrouter_java_major=0
+    podrouter_java_home=""
     on_path=$(command -v java 2>/dev/null || true)
     if [ -n "$on_path" ]; then
         home=$(dirname "$(dirname "$(readlink -f "$on_path")")")
         podrouter_java_major=$(java_major "$home")
         podrouter_java_major=${podrouter_java_major:-0}
+        podrouter_java_home=$home
     fi
     for home in /usr/lib/jvm/*; do
         [ -x "$home/bin/java" ] || continue
@@ -39,6 +50,7 @@ else
         if [ -n "$major" ] && [ "$major" -ge 17 ] && [ "$major" -gt "$podrouter_java_major" ]; then
             podrouter_java="$home/bin/java"
             podrouter_java_major=$major
+            podrouter_java_home=$home
         fi
     done
 fi
@@ -47,4 +59,12 @@ podrouter_java_opts="-XX:+UseParallelGC -XX:GCTimeRatio=19 -Xms16m -Xmx1g -XX:+E
 if [ "${podrouter_java_major:-0}" -ge 22 ]; then
     # Netty loads its native transport and TLS with System.loadLibrary: say so, or JDK 22+ warns.
     podrouter_java_opts="$podrouter_java_opts --enable-native-access=ALL-UNNAMED"
+fi
+# Memory the JIT compilers freed stays in the C library's heap, resident, unless it is given back:
+# every 10 s it is (about 20 MiB after warm-up). The flag exists from JDK 17.0.9 and 21.0.1 on.
+podrouter_java_major=${podrouter_java_major:-0}
+podrouter_java_update=$(java_update "${podrouter_java_home:-/nonexistent}")
+if [ "$podrouter_java_major" -ge 22 ] || { [ "$podrouter_java_major" -eq 21 ] && [ "$podrouter_java_update" -ge 1 ]; } \
+        || { [ "$podrouter_java_major" -eq 17 ] && [ "$podrouter_java_update" -ge 9 ]; }; then
+    podrouter_java_opts="$podrouter_java_opts -XX:TrimNativeHeapInterval=10000"
 fi
