@@ -30,18 +30,19 @@ final class HopByHopHeaders {
     }
 
     static void strip(HttpHeaders headers) {
-        // Every Connection line counts: several lines are one comma-separated list (RFC 9110 5.3).
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (!connection.isEmpty()) {
-            for (String line : connection) {
-                for (String name : line.split(",")) {
-                    String trimmed = name.trim();
-                    if (!trimmed.isEmpty() && !isFraming(trimmed)) {
-                        headers.remove(trimmed);
-                    }
-                }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            // Every Connection line counts: several lines are one comma-separated list (RFC 9110 5.3).
+            List<CharSequence> named = null;
+            Iterator<? extends CharSequence> lines = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+            while (lines.hasNext()) {
+                named = namedIn(lines.next(), named);
             }
             headers.remove(HttpHeaderNames.CONNECTION);
+            if (named != null) {
+                for (CharSequence name : named) {
+                    headers.remove(name);
+                }
+            }
         }
         headers.remove(HttpHeaderNames.KEEP_ALIVE);
         headers.remove(HttpHeaderNames.TE);
@@ -50,7 +51,51 @@ final class HopByHopHeaders {
         removeProxyHeaders(headers);
     }
 
-    private static boolean isFraming(String name) {
+    /**
+     * Adds to {@code named} the headers a Connection line names, but the framing ones. The usual
+     * lines ({@code keep-alive}, {@code close}) name no header to remove (Keep-Alive goes anyway,
+     * Close is a reserved name no one sends): they add nothing and allocate nothing, since this
+     * runs on every request and every response.
+     */
+    private static List<CharSequence> namedIn(CharSequence line, List<CharSequence> named) {
+        int n = line.length();
+        int start = 0;
+        while (start < n) {
+            int comma = start;
+            while (comma < n && line.charAt(comma) != ',') {
+                comma++;
+            }
+            int from = start;
+            int to = comma;
+            while (from < to && isSpace(line.charAt(from))) {
+                from++;
+            }
+            while (to > from && isSpace(line.charAt(to - 1))) {
+                to--;
+            }
+            if (to > from && !is(line, from, to, HttpHeaderNames.KEEP_ALIVE) && !is(line, from, to, HttpHeaderValues.CLOSE)) {
+                CharSequence name = line.subSequence(from, to);
+                if (!isFraming(name)) {
+                    if (named == null) {
+                        named = new ArrayList<>(2);
+                    }
+                    named.add(name);
+                }
+            }
+            start = comma + 1;
+        }
+        return named;
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static boolean is(CharSequence line, int from, int to, AsciiString name) {
+        return to - from == name.length() && name.regionMatches(true, 0, line, from, to - from);
+    }
+
+    private static boolean isFraming(CharSequence name) {
         return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
                 || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
                 || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
