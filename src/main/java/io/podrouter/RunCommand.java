@@ -3,8 +3,10 @@ package io.podrouter;
 import io.podrouter.config.ConfigException;
 import io.podrouter.config.ConfigReader;
 import io.podrouter.config.PodrouterConfig;
+import io.podrouter.config.Sizes;
 import io.podrouter.config.WarmStartConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,6 +26,20 @@ final class RunCommand implements Callable<Integer> {
             description = "before listening, copy cached directory answers from these running peers' admin APIs "
                     + "(e.g. http://10.0.0.5:9900); the token is PODROUTER_WARM_TOKEN or admin.token")
     List<String> warmFrom;
+
+    @Option(names = "--jit-warm-up", paramLabel = "DURATION", defaultValue = "3s",
+            converter = DurationConverter.class,
+            description = "before listening, this long of traffic through a private copy of the router, so that the "
+                    + "first real requests meet compiled code (0s: none; default ${DEFAULT-VALUE})")
+    Duration jitWarmUp;
+
+    /** A duration as the configuration file writes them (500ms, 3s, 1m). */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Sizes.duration(value);
+        }
+    }
 
     /** SIGHUP reloads the configuration, as with most servers. */
     @SuppressWarnings("restriction")
@@ -73,6 +89,7 @@ final class RunCommand implements Callable<Integer> {
             cfg = cfg.withRouting(cfg.routing().withWarmStart(cfg.routing().warmStart().withWarmFrom(peers)));
         }
         LogFormat.use(cfg.logging());
+        JitWarmUp.run(jitWarmUp);
         Podrouter router = Podrouter.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

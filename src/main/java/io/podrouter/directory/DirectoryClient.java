@@ -203,6 +203,9 @@ public final class DirectoryClient {
         if (!queue.isEmpty()) {
             startWaiting();
         }
+        if (answer == STOPPING) {
+            return; // the router stops: no answer, and no fault of the directory's
+        }
         if (answer instanceof DirectoryAnswer.Failed) {
             failures.increment();
             circuit.failed();

@@ -169,6 +169,10 @@ final class DirectoryLookup {
                     }
                 } else if (connected.isSuccess()) {
                     send(connected.channel());
+                } else if (loop.isShuttingDown()) {
+                    // The router stops and its directory loop with it: nothing the directory did.
+                    attempts.remove(this);
+                    finish(DirectoryClient.STOPPING);
                 } else {
                     attemptFailed(this, "cannot connect to " + pool.address() + ": " + connected.cause().getMessage());
                 }

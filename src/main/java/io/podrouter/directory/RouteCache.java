@@ -138,11 +138,12 @@ public final class RouteCache<R> {
         long now = ticker.read();
         CachedRoute<R> old = cache.getIfPresent(key);
         if (answer instanceof DirectoryAnswer.Failed failed) {
-            boolean failingFast = failed == DirectoryClient.CIRCUIT_OPEN || failed == DirectoryClient.OVERLOADED;
+            boolean failingFast = failed == DirectoryClient.CIRCUIT_OPEN || failed == DirectoryClient.OVERLOADED
+                    || failed == DirectoryClient.STOPPING;
             if (old != null && old.kind != CachedRoute.Kind.INVALID && now - (old.freshUntil + config.staleIfError().toNanos()) < 0) {
                 old.refreshFailed();
                 staleServed.increment();
-                // While the circuit is open every lookup fails at once: the circuit's own log says so, not a line per request.
+                // While the circuit is open every lookup fails at once (its own log says so), and as the router stops all do: no line per request.
                 if (!failingFast) {
                     log.warn("directory lookup for {} failed ({}); serving the answer from {}s ago", key, failed.reason(),
                             Duration.ofNanos(now - old.fetchedAt).toSeconds());
