@@ -53,10 +53,14 @@ final class JitWarmUp {
     private JitWarmUp() {
     }
 
-    /** Runs the warm-up for about {@code budget} (nothing for zero); a failure only skips it. */
-    static void run(Duration budget) {
+    /**
+     * Runs the warm-up for about {@code budget} (nothing for zero); a failure only skips it.
+     *
+     * @return how many requests the private router answered
+     */
+    static long run(Duration budget) {
         if (budget.isZero() || budget.isNegative()) {
-            return;
+            return 0;
         }
         long start = System.nanoTime();
         Transport transport = Transport.best();
@@ -94,6 +98,7 @@ final class JitWarmUp {
         }
         log.info("JIT warm-up: {} requests through a private router in {} ms (podrouter run --jit-warm-up)", served,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return served;
     }
 
     private static String config(int stubPort) {

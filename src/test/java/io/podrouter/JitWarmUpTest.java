@@ -1,0 +1,21 @@
+package io.podrouter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up's private router really serves, and leaves nothing running behind it. */
+class JitWarmUpTest {
+    @Test
+    void thePrivateRouterAnswersRequestsAndIsGoneAfterwards() {
+        long answered = JitWarmUp.run(Duration.ofMillis(500));
+        assertThat(answered).isPositive();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive() && t.getName().startsWith("podrouter-warmup"));
+    }
+
+    @Test
+    void zeroMeansNoWarmUp() {
+        assertThat(JitWarmUp.run(Duration.ZERO)).isZero();
+    }
+}
