@@ -2,27 +2,23 @@ package io.podrouter;
 
 import ch.qos.logback.classic.Level;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.podrouter.config.ConfigReader;
+import io.podrouter.http.SmallHttpServer;
 import io.podrouter.listener.Transport;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -111,31 +107,15 @@ final class JitWarmUp {
 
     /** A pod and a directory in one: {@code /d/KEY} answers the pod's name, anything else a small page. */
     private static Channel stub(EventLoopGroup loop, Transport transport) throws InterruptedException {
-        return new ServerBootstrap().group(loop).channel(transport.serverChannel())
-                .childHandler(new ChannelInitializer<Channel>() {
+        return SmallHttpServer.bind("127.0.0.1", 0, loop, transport.serverChannel(), 4096,
+                () -> new SimpleChannelInboundHandler<FullHttpRequest>() {
                     @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new SimpleChannelInboundHandler<HttpObject>() {
-                            private boolean lookup;
-
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-                                if (msg instanceof HttpRequest request) {
-                                    lookup = request.uri().startsWith("/d/");
-                                }
-                                if (msg instanceof LastHttpContent) {
-                                    String body = lookup ? POD : "hello from the warm-up pod\n";
-                                    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                                            HttpResponseStatus.OK, Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
-                                    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                                            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
-                                    ctx.writeAndFlush(response, ctx.voidPromise());
-                                }
-                            }
-                        });
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                        String body = request.uri().startsWith("/d/") ? POD : "hello from the warm-up pod\n";
+                        SmallHttpServer.reply(ctx, request, HttpResponseStatus.OK, "text/plain",
+                                body.getBytes(StandardCharsets.US_ASCII));
                     }
-                })
-                .bind("127.0.0.1", 0).sync().channel();
+                });
     }
 
     /** Keep-alive clients that send one request after another until {@code deadline}; returns the responses. */

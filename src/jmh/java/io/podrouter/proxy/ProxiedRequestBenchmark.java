@@ -1,13 +1,11 @@
 package io.podrouter.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.podrouter.config.PoolConfig;
+import io.podrouter.listener.ClientChannelInitializer;
 import io.podrouter.config.TimeoutsConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -65,7 +63,7 @@ public class ProxiedRequestBenchmark {
         TimeoutsConfig timeouts = pod.settings.timeouts();
         server = pod.channel(new UpstreamChannelInitializer(timeouts.idle(), PoolConfig.DEFAULTS.idleTimeout()));
         pod.pool.release(server);
-        client = pod.channel(new PlainHttpClientInitializer(pod.settings));
+        client = pod.channel(ClientChannelInitializer.plain(() -> pod.settings, false));
 
         String response = proxyOneRequest();
         if (!response.startsWith("HTTP/1.1 200 OK\r\n") || !response.endsWith("\r\n\r\npod")) {
@@ -137,29 +135,6 @@ public class ProxiedRequestBenchmark {
             buf.release();
         }
         return bytes;
-    }
-
-    /**
-     * The pipeline ClientChannelInitializer builds for a plain HTTP listener without h2c. That
-     * class is package-private in io.podrouter.listener, out of this package's reach: this is
-     * its plain branch, handler for handler.
-     */
-    private static final class PlainHttpClientInitializer extends ChannelInitializer<Channel> {
-        private final ProxySettings settings;
-
-        PlainHttpClientInitializer(ProxySettings settings) {
-            this.settings = settings;
-        }
-
-        @Override
-        protected void initChannel(Channel ch) {
-            ch.pipeline()
-                    .addLast(PipelineNames.IDLE, new IdleStateHandler(settings.timeouts().client().toMillis(), 0, 0,
-                            TimeUnit.MILLISECONDS))
-                    .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(settings.limits().maxRequestLine(),
-                            settings.limits().maxHeaderSize()))
-                    .addLast(PipelineNames.FRONTEND, new FrontendHandler(() -> settings, false, false));
-        }
     }
 
     /**
