@@ -378,7 +378,8 @@ public final class ConfigReader {
                 d.duration("queue-timeout", dd.queueTimeout()),
                 d.value("hedge-after", null, h -> h.trim().equalsIgnoreCase("p95") ? DirectoryConfig.ADAPTIVE_HEDGE_FLOOR
                         : Sizes.duration(h)),
-                d.value("hedge-after", false, h -> h.trim().equalsIgnoreCase("p95")));
+                d.value("hedge-after", false, h -> h.trim().equalsIgnoreCase("p95")),
+                d.duration("idle-timeout", dd.idleTimeout()));
         if (c.hedgeAfter() != null && urls.size() < 2) {
             d.error("hedge-after", "needs fallback-urls: a hedge goes to the next URL");
         }

@@ -71,7 +71,7 @@ public final class DirectoryClient {
     public DirectoryClient(DirectoryConfig config, Bootstrap transport, EventLoop ioLoop) {
         this.config = config;
         this.ioLoop = ioLoop;
-        Bootstrap bootstrap = transport.clone().handler(new DirectoryChannelInitializer(config.maxAnswerBytes()));
+        Bootstrap bootstrap = transport.clone().handler(new DirectoryChannelInitializer(config.maxAnswerBytes(), config.idleTimeout()));
         this.pools = config.urls().stream().map(u -> new UpstreamPool(u.address(), bootstrap, config.maxIdle())).toList();
         this.circuit = new CircuitBreaker(config.circuitFailures(), config.circuitOpenFor().toNanos(), System::nanoTime);
     }

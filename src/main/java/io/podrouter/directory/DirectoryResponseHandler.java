@@ -3,9 +3,13 @@ package io.podrouter.directory;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
-/** Hands the directory's answer to the lookup waiting for it; an idle connection that speaks is closed. */
+/**
+ * Hands the directory's answer to the lookup waiting for it; an idle connection that speaks, or
+ * that has sat unused in its pool for the idle timeout, is closed.
+ */
 final class DirectoryResponseHandler extends ChannelInboundHandlerAdapter {
     private DirectoryLookup.Attempt lookup;
 
@@ -28,6 +32,16 @@ final class DirectoryResponseHandler extends ChannelInboundHandlerAdapter {
             }
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        // A lookup in flight has its own timeout; only a connection nobody uses is closed here.
+        if (evt instanceof IdleStateEvent && lookup == null) {
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
         }
     }
 
