@@ -32,26 +32,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A few seconds of traffic through a private router before the real one listens, so that its
- * first requests meet compiled code instead of the interpreter, with the JIT compilers competing
- * for the same cores. The private router is built like the real one (same transport, handlers,
- * directory client and route cache, on 127.0.0.1 port 0) in front of a stub that plays both a
- * pod and the tenant directory; half its requests are for a few tenants (the hot path), half for
- * a new one each (the directory path). Measured (bench/RESULTS.md): a fresh JVM hit at once by
- * 10,000 connections with a new tenant on every request served 10.0K req/s, 10.4-12.7K after
- * this 3 s warm-up, 15.5K after 20 s of real load.
+ * Traffic through a private router before the real one listens, so that its first requests
+ * meet compiled code instead of the interpreter, with the JIT compilers competing for the same
+ * cores. The private router is built like the real one (same transport, handlers, directory
+ * client and route cache, on 127.0.0.1 port 0) in front of a stub that plays both a pod and the
+ * tenant directory; half its requests are for a few tenants (the hot path), half for a new one
+ * each (the directory path).
+ *
+ * <p>It runs until the compilers go quiet ({@link CompilerActivity}), at most for its budget:
+ * how long that takes depends on the cores the JVM has, so a fixed time is either too short on
+ * one core or wasted on many. Measured on this project's 2-core machine (bench/RESULTS.md): quiet
+ * after about 11 s on both cores and 18 s pinned to one, by when the private router went from
+ * 6K to 16K requests/s.
  */
 final class JitWarmUp {
     private static final Logger log = LoggerFactory.getLogger(JitWarmUp.class);
     private static final int CONNECTIONS = 32;
     private static final int HOT_TENANTS = 64;
     private static final String POD = "warmup";
+    private static final Duration SAMPLE = Duration.ofMillis(250);
+    private static final Duration QUIET_WINDOW = Duration.ofSeconds(2);
 
     private JitWarmUp() {
     }
 
     /**
-     * Runs the warm-up for about {@code budget} (nothing for zero); a failure only skips it.
+     * Runs the warm-up until the JIT compilers go quiet or {@code budget} is spent (nothing for
+     * zero); a failure only skips it.
      *
      * @return how many requests the private router answered
      */
@@ -67,7 +74,8 @@ final class JitWarmUp {
         Path file = null;
         Podrouter router = null;
         Channel stub = null;
-        long served = 0;
+        Load load = null;
+        CompilerActivity compilers = new CompilerActivity(QUIET_WINDOW);
         try {
             // The private router's own lines (started, stopped, its listener) would read as the real one's.
             ours.setLevel(Level.WARN);
@@ -76,7 +84,14 @@ final class JitWarmUp {
             file = Files.createTempFile("podrouter-warmup", ".yaml");
             Files.writeString(file, config(stubPort));
             router = Podrouter.start(ConfigReader.read(file), transport);
-            served = load(loop, transport, router.port(), start + budget.toNanos());
+            load = new Load(loop, transport, router.port());
+            long deadline = start + budget.toNanos();
+            while (System.nanoTime() - deadline < 0 && !load.finished(SAMPLE)) {
+                if (compilers.quiet()) {
+                    break;
+                }
+            }
+            load.stop();
         } catch (Exception e) {
             ours.setLevel(level);
             log.warn("JIT warm-up skipped: {}", e.toString());
@@ -93,8 +108,12 @@ final class JitWarmUp {
             }
             ours.setLevel(level);
         }
-        log.info("JIT warm-up: {} requests through a private router in {} ms (podrouter run --jit-warm-up)", served,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        long served = load == null ? 0 : load.answered();
+        log.info("JIT warm-up: {} requests through a private router in {} ms, {} (podrouter run --jit-warm-up)",
+                served, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                compilers.wentQuiet() ? "until the JIT compilers went quiet"
+                        : compilers.measurable() ? "the compilers still busy at its limit of " + budget.toMillis() + " ms"
+                        : "its full " + budget.toMillis() + " ms (this JVM does not report compilation time)");
         return served;
     }
 
@@ -118,58 +137,76 @@ final class JitWarmUp {
                 });
     }
 
-    /** Keep-alive clients that send one request after another until {@code deadline}; returns the responses. */
-    private static long load(EventLoopGroup loop, Transport transport, int port, long deadline) throws InterruptedException {
-        AtomicLong sent = new AtomicLong();
-        AtomicLong answered = new AtomicLong();
-        CountDownLatch done = new CountDownLatch(CONNECTIONS);
-        Bootstrap client = new Bootstrap().group(loop).channel(transport.socketChannel())
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.closeFuture().addListener(f -> done.countDown());
-                        ch.pipeline().addLast(new HttpClientCodec(), new SimpleChannelInboundHandler<HttpObject>() {
-                            @Override
-                            public void channelActive(ChannelHandlerContext ctx) {
-                                send(ctx);
-                            }
+    /** Keep-alive clients that send one request after another until stopped. */
+    private static final class Load {
+        private final AtomicLong sent = new AtomicLong();
+        private final AtomicLong answered = new AtomicLong();
+        private final CountDownLatch done = new CountDownLatch(CONNECTIONS);
+        private volatile boolean stopping;
 
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-                                if (msg instanceof LastHttpContent) {
-                                    answered.incrementAndGet();
-                                    if (System.nanoTime() - deadline < 0) {
-                                        send(ctx);
-                                    } else {
-                                        ctx.close();
-                                    }
-                                }
-                            }
-
-                            private void send(ChannelHandlerContext ctx) {
-                                long n = sent.incrementAndGet();
-                                String tenant = n % 2 == 0 ? "t" + (n % HOT_TENANTS) : "new" + n;
-                                HttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
-                                request.headers().set(HttpHeaderNames.HOST, tenant + ".warm-up.invalid");
-                                ctx.writeAndFlush(request, ctx.voidPromise());
-                            }
-
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                ctx.close();
-                            }
-                        });
+        Load(EventLoopGroup loop, Transport transport, int port) {
+            Bootstrap client = new Bootstrap().group(loop).channel(transport.socketChannel())
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.closeFuture().addListener(f -> done.countDown());
+                            ch.pipeline().addLast(new HttpClientCodec(), new Client());
+                        }
+                    });
+            for (int i = 0; i < CONNECTIONS; i++) {
+                client.connect("127.0.0.1", port).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        done.countDown();
                     }
                 });
-        for (int i = 0; i < CONNECTIONS; i++) {
-            client.connect("127.0.0.1", port).addListener(f -> {
-                if (!f.isSuccess()) {
-                    done.countDown();
-                }
-            });
+            }
         }
-        long left = deadline - System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        done.await(Math.max(0, left), TimeUnit.NANOSECONDS);
-        return answered.get();
+
+        /** Waits up to {@code wait}: whether every connection is already gone. */
+        boolean finished(Duration wait) throws InterruptedException {
+            return done.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /** Each connection closes after its response in flight; waits for that (at most 2 s). */
+        void stop() throws InterruptedException {
+            stopping = true;
+            done.await(2, TimeUnit.SECONDS);
+        }
+
+        long answered() {
+            return answered.get();
+        }
+
+        private final class Client extends SimpleChannelInboundHandler<HttpObject> {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                send(ctx);
+            }
+
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                if (msg instanceof LastHttpContent) {
+                    answered.incrementAndGet();
+                    if (stopping) {
+                        ctx.close();
+                    } else {
+                        send(ctx);
+                    }
+                }
+            }
+
+            private void send(ChannelHandlerContext ctx) {
+                long n = sent.incrementAndGet();
+                String tenant = n % 2 == 0 ? "t" + (n % HOT_TENANTS) : "new" + n;
+                HttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+                request.headers().set(HttpHeaderNames.HOST, tenant + ".warm-up.invalid");
+                ctx.writeAndFlush(request, ctx.voidPromise());
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        }
     }
 }

@@ -27,10 +27,11 @@ final class RunCommand implements Callable<Integer> {
                     + "(e.g. http://10.0.0.5:9900); the token is PODROUTER_WARM_TOKEN or admin.token")
     List<String> warmFrom;
 
-    @Option(names = "--jit-warm-up", paramLabel = "DURATION", defaultValue = "3s",
+    @Option(names = "--jit-warm-up", paramLabel = "MAX", defaultValue = "30s",
             converter = DurationConverter.class,
-            description = "before listening, this long of traffic through a private copy of the router, so that the "
-                    + "first real requests meet compiled code (0s: none; default ${DEFAULT-VALUE})")
+            description = "before listening, traffic through a private copy of the router until the JIT compilers "
+                    + "go quiet, so that the first real requests meet compiled code; at most this long "
+                    + "(0s: none; default ${DEFAULT-VALUE})")
     Duration jitWarmUp;
 
     /** A duration as the configuration file writes them (500ms, 3s, 1m). */

@@ -46,7 +46,7 @@ class JsonLogTest {
                 """);
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         Process router = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.podrouter.Main",
-                "run", "-c", config.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "run", "-c", config.toString(), "--jit-warm-up", "1s").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(router.getInputStream(), StandardCharsets.UTF_8))) {

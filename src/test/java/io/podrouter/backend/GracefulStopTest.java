@@ -140,7 +140,7 @@ class GracefulStopTest {
         Path log = dir.resolve("router.log");
         process = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), "io.podrouter.Main",
-                "run", "-c", config.toString())
+                "run", "-c", config.toString(), "--jit-warm-up", "0s")
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

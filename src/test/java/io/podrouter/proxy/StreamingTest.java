@@ -92,7 +92,7 @@ class StreamingTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         router = new ProcessBuilder(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
                 "-cp", System.getProperty("java.class.path"),
-                "io.podrouter.Main", "run", "-c", config.toString())
+                "io.podrouter.Main", "run", "-c", config.toString(), "--jit-warm-up", "0s")
                 .redirectErrorStream(true)
                 .start();
         Process started = router;
