@@ -2,7 +2,6 @@ package io.podrouter.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -69,7 +68,7 @@ public final class UpstreamChannelInitializer extends ChannelInitializer<Channel
         ch.pipeline()
                 // Silence from the server only (timeouts.idle); the pool's idle-timeout is UpstreamHandler's.
                 .addLast(PipelineNames.IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
-                .addLast(PipelineNames.HTTP_CODEC, new HttpClientCodec(decoder, false, false))
+                .addLast(PipelineNames.HTTP_CODEC, new ServerHttpCodec(decoder))
                 .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(poolIdleMillis));
     }
 }

@@ -1,0 +1,66 @@
+package io.podrouter.proxy;
+
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The header names servers send most, each one AsciiString shared by every response that names
+ * it, spelled as the server spelled it (Title-Case, as nginx and most HTTP/1.1 servers write
+ * them, or lower case, as HTTP/2-era servers do). Netty's response decoder otherwise copies every
+ * name into a new AsciiString; its request decoder has such a table of its own.
+ */
+final class ResponseHeaderNames {
+    private static final String[] NAMES = {
+        "Server", "Date", "Content-Type", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding",
+        "Cache-Control", "Last-Modified", "ETag", "Vary", "Accept-Ranges", "Expires", "Location", "Set-Cookie",
+        "Content-Encoding", "Content-Language", "Content-Disposition", "Content-Security-Policy", "Pragma", "Age",
+        "Via", "Link", "Alt-Svc", "Retry-After", "WWW-Authenticate", "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Credentials", "Strict-Transport-Security", "X-Content-Type-Options",
+        "X-Frame-Options", "Referrer-Policy", "X-Request-Id",
+    };
+    private static final int LONGEST = 40;
+    /** By length: the names of that length, both spellings. */
+    private static final AsciiString[][] BY_LENGTH = new AsciiString[LONGEST + 1][];
+
+    static {
+        List<List<AsciiString>> lists = new ArrayList<>();
+        for (int i = 0; i <= LONGEST; i++) {
+            lists.add(new ArrayList<>());
+        }
+        for (String name : NAMES) {
+            lists.get(name.length()).add(AsciiString.cached(name));
+            lists.get(name.length()).add(AsciiString.cached(name.toLowerCase(java.util.Locale.ROOT)));
+        }
+        for (int i = 0; i <= LONGEST; i++) {
+            BY_LENGTH[i] = lists.get(i).toArray(new AsciiString[0]);
+        }
+    }
+
+    private ResponseHeaderNames() {
+    }
+
+    /** The shared name spelled exactly as {@code bytes[start, start + length)}, or null. */
+    static AsciiString find(byte[] bytes, int start, int length) {
+        if (length > LONGEST) {
+            return null;
+        }
+        for (AsciiString name : BY_LENGTH[length]) {
+            if (sameBytes(name, bytes, start, length)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameBytes(AsciiString name, byte[] bytes, int start, int length) {
+        byte[] known = name.array();
+        int offset = name.arrayOffset();
+        for (int i = 0; i < length; i++) {
+            if (known[offset + i] != bytes[start + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
