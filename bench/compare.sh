@@ -36,6 +36,7 @@ WORKLOADS=${WORKLOADS:-"hot c10k herd cold flood"}
 E_JAVA_OPTS=${E_JAVA_OPTS-"-Xms256m -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"}
 D_CONF=${D_CONF:-conf/podrouter.yaml} # podrouter's configuration template for variant d (relative to bench/)...
 E_CONF=${E_CONF:-$D_CONF}             # ...and for e (an A/B of a setting: E_JAVA_OPTS="" E_CONF=...)
+E_RUN_ARGS=${E_RUN_ARGS:-}            # extra arguments to 'podrouter run' for e (--jit-warm-up 8s)
 WRK_TIMEOUT=${WRK_TIMEOUT:-5s}        # a request slower than this counts as a wrk timeout error
 OUT=${OUT:-}                          # where logs, configs and results go [a new /tmp dir]
 # JAVA_OPTS, when set, replaces bin/podrouter's default JVM flags for variant d.
@@ -84,7 +85,7 @@ OUT=${OUT:-$(mktemp -d /tmp/podrouter-bench.XXXXXX)}
 mkdir -p "$OUT/tmp"
 RESULTS="$OUT/results.tsv"
 for setting in ROUNDS DURATION WARMUP JIT_WARMUP CONNS C10K_CONNS TENANTS HERD FLOOD_HOSTS FLOOD_SECS CACHE_ENTRIES \
-    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT FLOOD_CONNS D_CONF E_CONF; do
+    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT FLOOD_CONNS D_CONF E_CONF E_RUN_ARGS; do
     echo "$setting=${!setting}"
 done > "$OUT/settings.txt"
 echo "JAVA_OPTS=${JAVA_OPTS:-}" >> "$OUT/settings.txt"
@@ -156,6 +157,9 @@ start_proxy() {  # variant tag
         subst "$BENCH/$conf" "$dir" "$dir/podrouter.yaml"
         if [ "$v" = e ] && [ -n "$E_JAVA_OPTS" ]; then
             JAVA_OPTS="$E_JAVA_OPTS" taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" \
+                $E_RUN_ARGS > "$dir/proxy.log" 2>&1 &
+        elif [ "$v" = e ]; then
+            taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" $E_RUN_ARGS \
                 > "$dir/proxy.log" 2>&1 &
         else
             taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" > "$dir/proxy.log" 2>&1 &
@@ -233,6 +237,12 @@ proxy_ticks() {  # user + system CPU ticks of the proxy and its children
 
 cpu_snapshot() { awk '/^cpu[01] / {busy = $2 + $3 + $4 + $7 + $8 + $9; printf "%s %s ", busy, busy + $5 + $6}' /proc/stat; }
 
+cpu_shares() {  # two cpu_snapshots, two proxy_ticks -> "CPU 0 busy %, CPU 1 busy %, proxy's share of CPU 1 %"
+    echo "$1 $2 $3 $4" | awk '{
+        printf "%.0f %.0f %.0f\n", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4),
+            100 * ($10 - $9) / (($8 - $4) > 0 ? ($8 - $4) : 1) }'
+}
+
 directory_lookups() { curl -s -m 2 "http://127.0.0.1:$DIRECTORY_PORT/stats" | awk '/^lookups/ {print $2}'; }
 
 SEQ=0
@@ -295,9 +305,7 @@ measure_wrk() {  # workload variant round connections script
     local rss; rss=$(rss_kib)
     settle
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
-    read -r cpu0 cpu1 pcpu < <(echo "$c0 $c1 $t0 $t1" | awk '{
-        printf "%.0f %.0f %.0f\n", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4),
-            100 * ($10 - $9) / (($8 - $4) > 0 ? ($8 - $4) : 1) }')
+    read -r cpu0 cpu1 pcpu < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
     record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" ""
     local bound=""
     if ((100 - cpu0 < 15)); then bound=" (client-bound: CPU 0 under 15% idle, no ratio from this run)"; fi
@@ -333,17 +341,22 @@ measure_flood() {  # variant
           echo "$i $(rss_kib)"; sleep 5
       done ) > "$base.rss.txt" &
     SAMPLER_PID=$!
-    d0=$(directory_lookups)
+    local t0 c0 t1 c1
+    d0=$(directory_lookups); t0=$(proxy_ticks); c0=$(cpu_snapshot)
     run_wrk "$base.txt" "$FLOOD_CONNS" "$FLOOD_SECS" flood.lua "$tag" "$FLOOD_HOSTS"
-    d1=$(directory_lookups)
+    d1=$(directory_lookups); t1=$(proxy_ticks); c1=$(cpu_snapshot)
     kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""
     local rss peak mid; rss=$(rss_kib)
     settle
     peak=$(awk -v now="$rss" 'BEGIN {m = now} $2 > m {m = $2} END {print m}' "$base.rss.txt")
     mid=$(awk '{v[NR] = $2} END {print v[int((NR + 1) / 2)] + 0}' "$base.rss.txt")   # half-way through
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
-    record flood "$v" 1 "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "" "" "" "$requests" "peak_rss_kib=$peak mid_rss_kib=$mid"
-    say "  flood: $requests hosts at $rps req/s, errors $errors, RSS $((rss / 1024)) MiB (peak $((peak / 1024)) MiB), directory $((d1 - d0))"
+    read -r cpu0 cpu1 pcpu < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
+    local jit=""
+    if [ "$v" = d ] || [ "$v" = e ]; then jit=", JIT compilers $(( $(compiler_ticks) / 100 )) CPU-s since start"; fi
+    record flood "$v" 1 "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" \
+        "peak_rss_kib=$peak mid_rss_kib=$mid"
+    say "  flood: $requests hosts at $rps req/s, errors $errors, RSS $((rss / 1024)) MiB (peak $((peak / 1024)) MiB), directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%$jit"
 }
 
 # ---------------------------------------------------------------- run
