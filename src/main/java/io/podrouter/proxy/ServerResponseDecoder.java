@@ -14,7 +14,7 @@ import java.util.Queue;
  * Netty's response decoder for server connections, told which request each response answers
  * (a response to HEAD has no body however it is framed), and sparing the copies it would make of
  * what nearly every response repeats: the version, the status code and reason phrase of the
- * usual statuses, and the common header names ({@link ResponseHeaderNames}). Those become the
+ * usual statuses, and the common header names ({@link CommonHeaderNames}). Those become the
  * shared constants instead of new strings per response.
  */
 final class ServerResponseDecoder extends HttpResponseDecoder {
@@ -85,7 +85,7 @@ final class ServerResponseDecoder extends HttpResponseDecoder {
 
     @Override
     protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
-        AsciiString known = ResponseHeaderNames.find(bytes, start, length);
+        AsciiString known = CommonHeaderNames.find(bytes, start, length);
         return known != null ? known : super.splitHeaderName(bytes, start, length);
     }
 

@@ -66,6 +66,13 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    /** The common names are shared constants instead of a new AsciiString per header ({@link CommonHeaderNames}). */
+    @Override
+    protected AsciiString splitHeaderName(byte[] bytes, int start, int length) {
+        AsciiString known = CommonHeaderNames.find(bytes, start, length);
+        return known != null ? known : super.splitHeaderName(bytes, start, length);
+    }
+
     private static final int HEAD_COMPLETE = 0;
     private static final int HEAD_INCOMPLETE = 1;
     private static final int HEAD_FOLDED = 2;

@@ -5,13 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The header names servers send most, each one AsciiString shared by every response that names
- * it, spelled as the server spelled it (Title-Case, as nginx and most HTTP/1.1 servers write
- * them, or lower case, as HTTP/2-era servers do). Netty's response decoder otherwise copies every
- * name into a new AsciiString; its request decoder has such a table of its own.
+ * The header names clients and servers send most, each one AsciiString shared by every message
+ * that names it, spelled as the sender spelled it (Title-Case, as browsers, nginx and most
+ * HTTP/1.1 software write them, or lower case, as HTTP/2-era software does). Netty's decoders
+ * otherwise copy every name into a new AsciiString (its request decoder spares five).
  */
-final class ResponseHeaderNames {
+final class CommonHeaderNames {
     private static final String[] NAMES = {
+        // requests
+        "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Cookie", "Referer", "Authorization",
+        "Origin", "If-None-Match", "If-Modified-Since", "Upgrade-Insecure-Requests", "X-Forwarded-For",
+        "X-Forwarded-Proto", "X-Forwarded-Host", "X-Real-IP", "Upgrade", "Sec-Fetch-Site", "Sec-Fetch-Mode",
+        "Sec-Fetch-Dest", "Priority", "TE", "Expect", "Range",
+        // responses (and both)
         "Server", "Date", "Content-Type", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding",
         "Cache-Control", "Last-Modified", "ETag", "Vary", "Accept-Ranges", "Expires", "Location", "Set-Cookie",
         "Content-Encoding", "Content-Language", "Content-Disposition", "Content-Security-Policy", "Pragma", "Age",
@@ -37,7 +43,7 @@ final class ResponseHeaderNames {
         }
     }
 
-    private ResponseHeaderNames() {
+    private CommonHeaderNames() {
     }
 
     /** The shared name spelled exactly as {@code bytes[start, start + length)}, or null. */
