@@ -27,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
                     + "(e.g. http://10.0.0.5:9900); the token is PODROUTER_WARM_TOKEN or admin.token")
     List<String> warmFrom;
 
-    @Option(names = "--jit-warm-up", paramLabel = "MAX", defaultValue = "10s",
+    @Option(names = "--jit-warm-up", paramLabel = "MAX", defaultValue = "30s",
             converter = DurationConverter.class,
             description = "before listening, traffic through a private copy of the router until the JIT compilers "
                     + "go quiet, so that the first real requests meet compiled code; at most this long "
