@@ -66,6 +66,10 @@ final class JitWarmUp {
         if (budget.isZero() || budget.isNegative()) {
             return 0;
         }
+        if (java.lang.management.ManagementFactory.getCompilationMXBean() == null) {
+            log.info("JIT warm-up skipped: this JVM runs without a JIT compiler (podrouter run --jit-warm-up)");
+            return 0;
+        }
         long start = System.nanoTime();
         Transport transport = Transport.best();
         EventLoopGroup loop = transport.newGroup(1, "podrouter-warmup");
