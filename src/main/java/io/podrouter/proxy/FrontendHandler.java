@@ -228,7 +228,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private void start(HttpRequest request) {
         settings = currentSettings.get();
         requestId = request.decoderResult().isFailure() ? RequestId.generate() : RequestId.of(request.headers(), peer.trusted());
-        timings.headArrived();
+        timings.headArrived(settings.accessLog() != null);
         if (encoder != null) {
             encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
         }

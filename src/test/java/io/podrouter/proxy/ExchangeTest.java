@@ -34,7 +34,7 @@ class ExchangeTest {
     }
 
     private Exchange start(HttpRequest request, boolean http10, String upgrade) {
-        timings.headArrived();
+        timings.headArrived(true);
         Exchange e = new Exchange(client, request, pod.pod, null, EmbeddedPod.HOST, true, http10, upgrade, timings,
                 pod.settings);
         client.exchange = e;

@@ -57,7 +57,7 @@ class UpstreamHandlerTest {
         EmbeddedChannel up = pod.idleConnection();
         RecordingClient client = new RecordingClient();
         ExchangeTimings timings = new ExchangeTimings();
-        timings.headArrived();
+        timings.headArrived(true);
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
         Exchange e = new Exchange(client, request, pod.pod, null, null, true, false, null, timings, pod.settings);
         e.start();
@@ -78,7 +78,7 @@ class UpstreamHandlerTest {
         EmbeddedChannel up = pod.idleConnection();
         RecordingClient client = new RecordingClient();
         ExchangeTimings timings = new ExchangeTimings();
-        timings.headArrived();
+        timings.headArrived(true);
         Exchange e = new Exchange(client, new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/"), pod.pod,
                 null, null, true, false, null, timings, pod.settings);
         e.start();
