@@ -2,6 +2,7 @@ package io.podrouter.proxy;
 
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -60,13 +61,7 @@ final class CommonHeaderNames {
     }
 
     private static boolean sameBytes(AsciiString name, byte[] bytes, int start, int length) {
-        byte[] known = name.array();
         int offset = name.arrayOffset();
-        for (int i = 0; i < length; i++) {
-            if (known[offset + i] != bytes[start + i]) {
-                return false;
-            }
-        }
-        return true;
+        return Arrays.equals(name.array(), offset, offset + length, bytes, start, start + length);
     }
 }

@@ -49,10 +49,10 @@ final class ServerResponseDecoder extends HttpResponseDecoder {
 
     @Override
     protected String splitFirstWordInitialLine(byte[] bytes, int start, int length) {
-        if (length == 8 && bytes[start + 7] == '1' && startsWith(bytes, start, HTTP_1_1, 7)) {
+        if (length == 8 && startsWith(bytes, start, HTTP_1_1, 8)) {
             return HTTP_1_1;
         }
-        if (length == 8 && bytes[start + 7] == '0' && startsWith(bytes, start, HTTP_1_0, 7)) {
+        if (length == 8 && startsWith(bytes, start, HTTP_1_0, 8)) {
             return HTTP_1_0;
         }
         return super.splitFirstWordInitialLine(bytes, start, length);
