@@ -12,7 +12,9 @@ public final class ClientHttpCodec extends CombinedChannelDuplexHandler<StrictRe
                         .setMaxHeaderSize(maxHeaderSize)
                         .setMaxChunkSize(64 * 1024)
                         .setValidateHeaders(true)
-                        .setStrictLineParsing(true)),
+                        .setStrictLineParsing(true)
+                        .setHeadersFactory(ArrayHttpHeaders.HEADERS)
+                        .setTrailersFactory(ArrayHttpHeaders.TRAILERS)),
                 new ClientResponseEncoder());
     }
 

@@ -1,5 +1,7 @@
 package io.podrouter.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
@@ -18,5 +20,14 @@ final class ClientResponseEncoder extends HttpResponseEncoder {
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse msg) {
         return answeringHead && msg.status().code() >= 200 || super.isContentAlwaysEmpty(msg);
+    }
+
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+        if (headers instanceof ArrayHttpHeaders array) {
+            array.encode(buf);
+        } else {
+            super.encodeHeaders(headers, buf);
+        }
     }
 }

@@ -1,11 +1,10 @@
 package io.podrouter.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -20,32 +19,28 @@ import java.util.Queue;
  * CONNECT is refused before routing) and with the leaner decoder.
  */
 public final class ServerHttpCodec extends CombinedChannelDuplexHandler<ServerResponseDecoder, HttpRequestEncoder> {
-    /**
-     * The decoder gives the last part of every response with a length a trailer map of its own,
-     * though hardly any response has trailers: a map of 2 slots instead of 16 (it still takes
-     * any number of trailers).
-     */
-    private static final HttpHeadersFactory SMALL_TRAILERS = new HttpHeadersFactory() {
-        @Override
-        public HttpHeaders newHeaders() {
-            return DefaultHttpHeadersFactory.trailersFactory().newEmptyHeaders();
-        }
-
-        @Override
-        public HttpHeaders newEmptyHeaders() {
-            return DefaultHttpHeadersFactory.trailersFactory().newEmptyHeaders();
-        }
-    };
-
     public ServerHttpCodec(HttpDecoderConfig config) {
         Queue<HttpMethod> methods = new ArrayDeque<>(2);
-        init(new ServerResponseDecoder(config.clone().setTrailersFactory(SMALL_TRAILERS), methods), new HttpRequestEncoder() {
+        // Every response gets header and trailer maps of its own: array ones, far smaller (ArrayHttpHeaders).
+        HttpDecoderConfig arrays = config.clone()
+                .setHeadersFactory(ArrayHttpHeaders.HEADERS)
+                .setTrailersFactory(ArrayHttpHeaders.TRAILERS);
+        init(new ServerResponseDecoder(arrays, methods), new HttpRequestEncoder() {
             @Override
             protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
                 if (msg instanceof HttpRequest request) {
                     methods.add(request.method());
                 }
                 super.encode(ctx, msg, out);
+            }
+
+            @Override
+            protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+                if (headers instanceof ArrayHttpHeaders array) {
+                    array.encode(buf);
+                } else {
+                    super.encodeHeaders(headers, buf);
+                }
             }
         });
     }
