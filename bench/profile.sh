@@ -44,9 +44,9 @@ subst() {  # template, run dir, output
         -e "s#@CACHE_ENTRIES@#32000#g" -e "s#@DIRECTORY_HOST@#127.0.0.1#g" \
         -e "s#@DIRECTORY_PORT@#16280#g" "$1" > "$3"
 }
-wait_http() {
+wait_http() {  # url [tries, 0.2 s apart at least]
     local i
-    for ((i = 0; i < 100; i++)); do curl -s -o /dev/null -m 1 "$1" && return 0; sleep 0.2; done
+    for ((i = 0; i < ${2:-100}; i++)); do curl -s -o /dev/null -m 1 "$1" && return 0; sleep 0.2; done
     return 1
 }
 cpu_ticks() {  # user and system ticks of a process and its children
@@ -84,7 +84,8 @@ if [ "$VARIANT" = podrouter ]; then
         -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer \
         -jar "$ROOT/target/podrouter.jar" run -c "$OUT/podrouter.yaml" > "$OUT/proxy.log" 2>&1 &
     PROXY=$!
-    wait_http "$URL" || die "podrouter did not start: $(tail -5 "$OUT/proxy.log")"
+    # It listens once its JIT warm-up is over (up to 30 s by default).
+    wait_http "$URL" 300 || die "podrouter did not start: $(tail -5 "$OUT/proxy.log")"
     PIDS=$PROXY
     warm=$WARM
 else

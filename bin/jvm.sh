@@ -55,7 +55,11 @@ else
     done
 fi
 
-podrouter_java_opts="-XX:+UseParallelGC -XX:GCTimeRatio=19 -Xms16m -Xmx1g -XX:+ExitOnOutOfMemoryError"
+# Netty's leak detector off: it cost 5-6% of the requests per CPU-second at the hot load
+# (bench/ab.sh, bench/RESULTS.md), and the tests run it at paranoid on every buffer. In production
+# a leak shows as podrouter_buffer_memory_bytes growing under a steady load; to find where,
+# restart with JAVA_OPTS holding these flags and -Dio.netty.leakDetection.level=simple.
+podrouter_java_opts="-XX:+UseParallelGC -XX:GCTimeRatio=19 -Xms16m -Xmx1g -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled"
 if [ "${podrouter_java_major:-0}" -ge 22 ]; then
     # Netty loads its native transport and TLS with System.loadLibrary: say so, or JDK 22+ warns.
     podrouter_java_opts="$podrouter_java_opts --enable-native-access=ALL-UNNAMED"

@@ -1,5 +1,8 @@
 package io.podrouter.admin;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
 import io.podrouter.directory.DirectoryClient;
@@ -52,6 +55,18 @@ public final class Metrics {
                         }
                     }
                     cb.call(servers, "server");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("podrouter_buffer_memory_bytes")
+                .help("Memory Netty's buffer allocator holds, by kind (direct, heap): growing under a steady load, a leak")
+                .labelNames("kind")
+                .callback(cb -> {
+                    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+                        ByteBufAllocatorMetric metric = provider.metric();
+                        cb.call(metric.usedDirectMemory(), "direct");
+                        cb.call(metric.usedHeapMemory(), "heap");
+                    }
                 })
                 .register(registry);
         GaugeWithCallback.builder()

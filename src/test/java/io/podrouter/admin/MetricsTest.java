@@ -89,6 +89,7 @@ class MetricsTest {
         assertThat(after.get("podrouter_server_up{backend=\"pod0\",server=\"" + pod0.address() + "\"}")).isEqualTo(1.0);
         assertThat(after.get("podrouter_backend_queue{backend=\"pod0\"}")).isEqualTo(0.0);
         assertThat(after).containsKey("podrouter_connections{side=\"client\"}").containsKey("podrouter_connections{side=\"server\"}");
+        assertThat(after).containsKey("podrouter_buffer_memory_bytes{kind=\"direct\"}").containsKey("podrouter_buffer_memory_bytes{kind=\"heap\"}");
         assertThat(after).containsKey("podrouter_directory_lookup_duration_seconds_count");
     }
 
