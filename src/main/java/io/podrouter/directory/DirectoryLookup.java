@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.backend.UpstreamPool;
 import io.podrouter.config.DirectoryUrl;
+import io.podrouter.http.LogText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -174,7 +175,7 @@ final class DirectoryLookup {
                     attempts.remove(this);
                     finish(DirectoryClient.STOPPING);
                 } else {
-                    attemptFailed(this, "cannot connect to " + pool.address() + ": " + connected.cause().getMessage());
+                    attemptFailed(this, "cannot connect to " + pool.address() + ": " + LogText.why(connected.cause()));
                 }
             });
         }

@@ -22,4 +22,10 @@ public final class LogText {
         }
         return s.toString();
     }
+
+    /** What went wrong, for a log line: the exception's message, or its class when it has none. */
+    public static String why(Throwable cause) {
+        String message = cause.getMessage();
+        return message != null ? message : cause.getClass().getSimpleName();
+    }
 }

@@ -105,7 +105,7 @@ final class Exchange extends ServerLeg {
     void connectFailed(Throwable cause) {
         boolean timedOut = cause instanceof ConnectTimeoutException;
         String reason = (timedOut ? "connect to " : "cannot connect to ") + server
-                + (timedOut ? " timed out" : ": " + cause.getMessage());
+                + (timedOut ? " timed out" : ": " + LogText.why(cause));
         server.failed(reason);
         RetryRule.Verdict verdict = RetryRule.afterConnectFailure(retried, responseStarted, bodySent,
                 pod.hasOtherServerUp(server));
