@@ -12,6 +12,8 @@
 # Both start with bin/podrouter's defaults (JVM flags, JIT warm-up), the config of compare.sh's
 # variant d (conf/podrouter.yaml) plus an admin API for the request counter, one listening on
 # 18080 (admin 19900) and the other on 18081 (admin 19901).
+# A_CONF / B_CONF: another config template for that side, relative to bench/ (an A/B of a setting:
+# B_CONF=conf/podrouter-accesslog.yaml measures the access log's cost).
 # A_OPTS / B_OPTS: JVM flags added to that side's defaults (an A/B of a flag: the same checkout twice).
 # Settings: ROUNDS (5) windows of WINDOW seconds (10) after WARM seconds (20) of load; CONNS (128).
 # Output goes to OUT [a new /tmp dir].
@@ -55,21 +57,21 @@ taskset -c 0 nginx -e "$OUT/infra/error.log" -p "$OUT/infra" -c "$OUT/infra/ngin
 PIDS+=($!)
 wait_http http://127.0.0.1:16280/stats 100 || die "pods/directory did not start"
 
-start() {  # checkout, run dir, port, extra JVM flags
+start() {  # checkout, run dir, port, extra JVM flags, config template
     local opts
     # shellcheck source=bin/jvm.sh
     opts=$(. "$1/bin/jvm.sh" && echo "$podrouter_java_opts")
     echo "placeholder.example.com pod0" > "$2/backend.map"
-    subst "$BENCH/conf/podrouter.yaml" "$2" "$2/podrouter.yaml" "$3"
+    subst "$BENCH/$5" "$2" "$2/podrouter.yaml" "$3"
     printf 'admin: { bind: "127.0.0.1:%s" }\n' $(($3 + 1820)) >> "$2/podrouter.yaml"   # 19900, 19901: the request counter
     JAVA_OPTS="$opts $4" taskset -c 1 "$1/bin/podrouter" run -c "$2/podrouter.yaml" > "$2/proxy.log" 2>&1 &
     STARTED=$!
     PIDS+=("$STARTED")
 }
 # One after the other: each JIT warm-up has the core to itself, as at a real start.
-start "$A" "$OUT/a" 18080 "${A_OPTS:-}"; PA=$STARTED
+start "$A" "$OUT/a" 18080 "${A_OPTS:-}" "${A_CONF:-conf/podrouter.yaml}"; PA=$STARTED
 wait_http http://127.0.0.1:18080/ 300 || die "A did not start: $(tail -3 "$OUT/a/proxy.log")"
-start "$B" "$OUT/b" 18081 "${B_OPTS:-}"; PB=$STARTED
+start "$B" "$OUT/b" 18081 "${B_OPTS:-}" "${B_CONF:-conf/podrouter.yaml}"; PB=$STARTED
 wait_http http://127.0.0.1:18081/ 300 || die "B did not start: $(tail -3 "$OUT/b/proxy.log")"
 
 total=$((WARM + ROUNDS * WINDOW + 5))
