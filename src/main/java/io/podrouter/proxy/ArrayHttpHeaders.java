@@ -81,14 +81,17 @@ public final class ArrayHttpHeaders extends HttpHeaders {
     // ---------------------------------------------------------------- reading
 
     private int indexOf(CharSequence name, int from) {
-        int length = name.length();
         for (int i = from; i < size; i++) {
-            CharSequence n = pairs[2 * i];
-            if (n == name || n.length() == length && AsciiString.contentEqualsIgnoreCase(n, name)) {
+            if (sameName(pairs[2 * i], name)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** Names compare without case; the length first, since most names differ in it. */
+    private static boolean sameName(CharSequence a, CharSequence b) {
+        return a == b || a.length() == b.length() && AsciiString.contentEqualsIgnoreCase(a, b);
     }
 
     private CharSequence first(CharSequence name) {
@@ -523,7 +526,7 @@ public final class ArrayHttpHeaders extends HttpHeaders {
         int kept = i;
         for (int j = i + 1; j < size; j++) {
             CharSequence n = pairs[2 * j];
-            if (n.length() == name.length() && AsciiString.contentEqualsIgnoreCase(n, name)) {
+            if (sameName(n, name)) {
                 continue;
             }
             pairs[2 * kept] = n;
