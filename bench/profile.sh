@@ -17,7 +17,7 @@
 # Needs what compare.sh needs, plus perf and strace (apt-get install -y linux-perf strace).
 # Output (wrk runs, strace and perf reports, perf.data) goes to OUT [a new /tmp dir].
 # Settings: WARM (70), DURATION (15), CONNS (256; c10k: C10K_CONNS, 10000), JAVA_OPTS (replaces
-# the JVM flags bin/podrouter uses), QUICK=1 (stop after the measured run: no strace, no perf).
+# the JVM flags bin/podrouter uses; podrouter runs on the java bin/jvm.sh picks), QUICK=1 (stop after the measured run: no strace, no perf).
 set -euo pipefail
 VARIANT=${1:-podrouter}
 WORKLOAD=${2:-hot}
@@ -78,9 +78,12 @@ wait_http http://127.0.0.1:16280/stats || die "pods/directory did not start"
 echo "placeholder.example.com pod0" > "$OUT/backend.map"
 if [ "$VARIANT" = podrouter ]; then
     subst "$BENCH/conf/podrouter.yaml" "$OUT" "$OUT/podrouter.yaml"
-    [ -f "$ROOT/target/podrouter.jar" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+    "$ROOT/bin/podrouter" --version > /dev/null   # builds target/podrouter.jar when the sources are newer
+    # The java and the flags bin/podrouter runs with (a profile of other flags is not of the defaults).
+    # shellcheck source=../bin/jvm.sh
+    . "$ROOT/bin/jvm.sh"
     # shellcheck disable=SC2086
-    taskset -c 1 java ${JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20} -Xlog:gc:file="$OUT/gc.log" \
+    taskset -c 1 "$podrouter_java" ${JAVA_OPTS:-$podrouter_java_opts} -Xlog:gc:file="$OUT/gc.log" \
         -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer \
         -jar "$ROOT/target/podrouter.jar" run -c "$OUT/podrouter.yaml" > "$OUT/proxy.log" 2>&1 &
     PROXY=$!
