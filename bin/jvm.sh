@@ -12,7 +12,7 @@
 # 16 MiB starting heap gives it, promotes every in-flight request and ends in full collections:
 # 30% fewer requests/s at c10k and a 1 GiB heap); GCTimeRatio=19 (up to 5% of the time in
 # collections, default 1%) stops it from growing the heap far past that need. The heap starts
-# small; -Xmx leaves room for a full route cache (about 200 bytes per entry, 1,000,000 entries by
+# small; -Xmx leaves room for a full route cache (about 225 bytes per entry, 1,000,000 entries by
 # default). ExitOnOutOfMemoryError: a proxy that cannot allocate should restart, not limp.
 
 java_major() {  # a JDK home -> its feature version (17, 25...), or nothing
