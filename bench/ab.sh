@@ -15,6 +15,7 @@
 # A_CONF / B_CONF: another config template for that side, relative to bench/ (an A/B of a setting:
 # B_CONF=conf/podrouter-accesslog.yaml measures the access log's cost).
 # A_OPTS / B_OPTS: JVM flags added to that side's defaults (an A/B of a flag: the same checkout twice).
+# It ends with each side's wrk latency (p50, p99) and RSS.
 # Settings: ROUNDS (5) windows of WINDOW seconds (10) after WARM seconds (20) of load; CONNS (128).
 # Output goes to OUT [a new /tmp dir].
 set -euo pipefail
@@ -76,10 +77,11 @@ wait_http http://127.0.0.1:18081/ 300 || die "B did not start: $(tail -3 "$OUT/b
 
 total=$((WARM + ROUNDS * WINDOW + 5))
 say "A=$A ${A_OPTS:-} (pid $PA), B=$B ${B_OPTS:-} (pid $PB): both loaded for ${total}s, $ROUNDS windows of ${WINDOW}s after ${WARM}s"
-taskset -c 0 wrk -t1 -c"$CONNS" -d"${total}s" --timeout 5s -s "$BENCH/wrk/hot.lua" http://127.0.0.1:18080/ -- 1000 > "$OUT/a/wrk.txt" 2>&1 &
-PIDS+=($!)
-taskset -c 0 wrk -t1 -c"$CONNS" -d"${total}s" --timeout 5s -s "$BENCH/wrk/hot.lua" http://127.0.0.1:18081/ -- 1000 > "$OUT/b/wrk.txt" 2>&1 &
-PIDS+=($!)
+taskset -c 0 wrk -t1 -c"$CONNS" -d"${total}s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" http://127.0.0.1:18080/ -- 1000 > "$OUT/a/wrk.txt" 2>&1 &
+WRKS=($!)
+taskset -c 0 wrk -t1 -c"$CONNS" -d"${total}s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" http://127.0.0.1:18081/ -- 1000 > "$OUT/b/wrk.txt" 2>&1 &
+WRKS+=($!)
+PIDS+=("${WRKS[@]}")
 sleep "$WARM"
 
 hz=$(getconf CLK_TCK)
@@ -97,6 +99,17 @@ for ((r = 1; r <= ROUNDS; r++)); do
     }' | tee -a "$OUT/summary.txt"
 done
 awk 'NR > 1 {print $4}' "$OUT/summary.txt" | sort -n | awk '{v[NR] = $1} END {printf "median B/A: %.3f over %d windows\n", v[int((NR + 1) / 2)], NR}' | tee -a "$OUT/summary.txt"
+rss() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
+ra=$(rss "$PA"); rb=$(rss "$PB")
+wait "${WRKS[@]}" 2>/dev/null || true   # they end on their own (-d), a few seconds after the last window
+# Latency over each wrk's whole run (warm-up included). Both proxies share CPU 1, so each one's
+# latency includes the time the scheduler gave the other: compare A with B, not with compare.sh.
+for side in a b; do
+    awk -v side="$side" -v rss="$([ "$side" = a ] && echo "$ra" || echo "$rb")" '
+        / 50%/ {p50 = $2} / 99%/ {p99 = $2}
+        END {printf "%s: latency p50 %s, p99 %s; RSS %s MiB at the end\n", toupper(side), p50, p99, rss}' \
+        "$OUT/$side/wrk.txt" | tee -a "$OUT/summary.txt"
+done
 for side in a b; do
     errors=$(grep -c "Socket errors\|Non-2xx" "$OUT/$side/wrk.txt" 2>/dev/null || true)
     [ "${errors:-0}" = 0 ] || say "$side: wrk reported errors, see $OUT/$side/wrk.txt"
