@@ -2,9 +2,6 @@ package io.podrouter.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -12,6 +9,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.podrouter.Podrouter;
 import io.podrouter.config.HostAndPort;
 import io.podrouter.directory.DirectoryServer;
+import io.podrouter.testing.CapturedLog;
 import io.podrouter.testing.FakeDirectory;
 import io.podrouter.testing.RawHttp;
 import io.podrouter.testing.RedisServer;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tenant moves through a real Redis stream, to routers running on real sockets: entries written
@@ -261,11 +258,7 @@ class TenantMovesTest {
         directory.put("acme.example.com", "pod0");
         Podrouter router = router(redis.port());
         assertThat(podFor(router, "acme.example.com")).isEqualTo("pod0");
-        Logger applierLog = (Logger) LoggerFactory.getLogger(RouteChangeApplier.class);
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        applierLog.addAppender(lines);
-        try {
+        try (CapturedLog lines = CapturedLog.of(RouteChangeApplier.class)) {
             xadd("key", "Acme.example.com", "backend", "pod1");          // not canonical
             xadd("key", "acme.example.com:8080", "backend", "pod1");     // a port
             xadd("key", "acme..example.com", "backend", "pod1");         // no host name
@@ -277,15 +270,13 @@ class TenantMovesTest {
             await(5_000, "8 entries skipped", () -> router.routeChanges().skipped() == 8);
             assertThat(podFor(router, "acme.example.com")).isEqualTo("pod0");
             assertThat(router.routeChanges().applied()).isZero();
-            assertThat(lines.list).hasSize(8).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("skipped"));
+            assertThat(lines.events()).hasSize(8).allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("skipped"));
 
             // The stream goes on: a good entry after them is applied.
             xadd("key", "acme.example.com", "backend", "pod1", "ttl", "60");
             awaitPod(router, "acme.example.com", "pod1");
             assertThat(router.routeCache().entry("acme.example.com").expiresInMillis()).isBetween(50_000L, 60_000L);
             assertThat(directory.lookups("acme.example.com")).isEqualTo(1);
-        } finally {
-            applierLog.detachAppender(lines);
         }
     }
 

@@ -2,12 +2,10 @@ package io.podrouter.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.podrouter.Podrouter;
 import io.podrouter.config.ConfigReader;
 import io.podrouter.directory.RouteCache;
+import io.podrouter.testing.CapturedLog;
 import io.podrouter.testing.FakeDirectory;
 import io.podrouter.testing.RawHttp;
 import io.podrouter.testing.RedisServer;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * A router that starts warm: from its own snapshot (with the stream replayed from where the
@@ -153,17 +150,6 @@ class WarmStartTest {
         }
     }
 
-    private static ListAppender<ILoggingEvent> capture(Class<?> source) {
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        ((Logger) LoggerFactory.getLogger(source)).addAppender(lines);
-        return lines;
-    }
-
-    private static void release(Class<?> source, ListAppender<ILoggingEvent> lines) {
-        ((Logger) LoggerFactory.getLogger(source)).detachAppender(lines);
-    }
-
     @Test
     void aRestartedRouterRoutesTenThousandTenantsFromItsSnapshotWithoutALookup() throws Exception {
         Path config = config("a", "cache:\n  snapshot: cache.snapshot\n", "");
@@ -216,29 +202,25 @@ class WarmStartTest {
         Class<?> fleetLog = Class.forName("io.podrouter.Fleet");
         for (byte[] content : unusable) {
             Files.write(snapshot, content);
-            ListAppender<ILoggingEvent> lines = capture(fleetLog);
+            CapturedLog lines = CapturedLog.of(fleetLog);
             long before = directory.lookups();
-            try (Podrouter router = Podrouter.start(ConfigReader.read(config))) {
-                assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().contains("not used")).hasSize(1);
+            try (lines; Podrouter router = Podrouter.start(ConfigReader.read(config))) {
+                assertThat(lines.events()).filteredOn(e -> e.getFormattedMessage().contains("not used")).hasSize(1);
                 assertThat(podFor(router, tenant(2))).isEqualTo(podOf(tenant(2)));
                 assertThat(directory.lookups()).isEqualTo(before + 1);
-            } finally {
-                release(fleetLog, lines);
             }
         }
 
         // A snapshot naming a pod this configuration lacks: that answer is skipped, the rest used.
         Files.write(snapshot, valid);
-        ListAppender<ILoggingEvent> lines = capture(fleetLog);
+        CapturedLog lines = CapturedLog.of(fleetLog);
         long before = directory.lookups();
-        try (Podrouter router = Podrouter.start(ConfigReader.read(config))) {
-            assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().contains("skipped 1")).hasSize(1);
+        try (lines; Podrouter router = Podrouter.start(ConfigReader.read(config))) {
+            assertThat(lines.events()).filteredOn(e -> e.getFormattedMessage().contains("skipped 1")).hasSize(1);
             assertThat(podFor(router, tenant(2))).isEqualTo(podOf(tenant(2)));
             assertThat(directory.lookups()).as("tenant 2 came from the snapshot").isEqualTo(before);
             assertThat(podFor(router, tenant(1))).isEqualTo(podOf(tenant(1)));
             assertThat(directory.lookups()).as("tenant 1 (pod7) was looked up").isEqualTo(before + 1);
-        } finally {
-            release(fleetLog, lines);
         }
     }
 
