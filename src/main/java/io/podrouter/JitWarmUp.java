@@ -65,6 +65,11 @@ final class JitWarmUp {
      * @return how many requests the private router answered
      */
     static long run(Duration budget) {
+        return run(budget, Transport.best());
+    }
+
+    /** The same, on {@code transport}: the one the real router will run on. */
+    static long run(Duration budget, Transport transport) {
         if (budget.isZero() || budget.isNegative()) {
             return 0;
         }
@@ -74,7 +79,7 @@ final class JitWarmUp {
         }
         long start = System.nanoTime();
         // Its own frame: while run() is interpreted, every local it had would keep the private router reachable.
-        Outcome outcome = drive(budget, start);
+        Outcome outcome = drive(budget, start, transport);
         log.info("JIT warm-up: {} requests through a private router in {} ms, {}; {} (podrouter run --jit-warm-up)",
                 outcome.served(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), outcome.how(),
                 collectGarbage());
@@ -85,8 +90,7 @@ final class JitWarmUp {
     private record Outcome(long served, String how) {
     }
 
-    private static Outcome drive(Duration budget, long start) {
-        Transport transport = Transport.best();
+    private static Outcome drive(Duration budget, long start, Transport transport) {
         EventLoopGroup loop = transport.newGroup(1, "podrouter-warmup");
         ch.qos.logback.classic.Logger ours = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.podrouter");
         Level level = ours.getLevel();

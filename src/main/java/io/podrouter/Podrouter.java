@@ -58,7 +58,7 @@ public final class Podrouter implements AutoCloseable {
     }
 
     public static Podrouter start(PodrouterConfig config) throws InterruptedException {
-        return start(config, Transport.best());
+        return start(config, Transport.of(config.transport()));
     }
 
     public static Podrouter start(PodrouterConfig config, Transport transport) throws InterruptedException {
@@ -98,7 +98,7 @@ public final class Podrouter implements AutoCloseable {
                 router.listeners.add(router.bind(l));
             }
             log.info("podrouter {} started: transport {}, {} event loops, {} pods, {} map entries, listening on {}",
-                    Main.version(), transport.name(), config.eventLoopThreads(), router.current.pods.size(),
+                    Main.version(), transport.description(), config.eventLoopThreads(), router.current.pods.size(),
                     config.routing().entries().size(), router.addresses());
             return router;
         } catch (RuntimeException | InterruptedException e) {
@@ -172,6 +172,9 @@ public final class Podrouter implements AutoCloseable {
         List<String> notes = new ArrayList<>();
         if (config.eventLoopThreads() != old.config.eventLoopThreads()) {
             notes.add("threads");
+        }
+        if (config.transport() != old.config.transport()) {
+            notes.add("transport");
         }
         if (!java.util.Objects.equals(config.admin(), old.config.admin())) {
             notes.add("admin");

@@ -5,6 +5,7 @@ import io.podrouter.config.ConfigReader;
 import io.podrouter.config.PodrouterConfig;
 import io.podrouter.config.Sizes;
 import io.podrouter.config.WarmStartConfig;
+import io.podrouter.listener.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,8 +91,15 @@ final class RunCommand implements Callable<Integer> {
             cfg = cfg.withRouting(cfg.routing().withWarmStart(cfg.routing().warmStart().withWarmFrom(peers)));
         }
         LogFormat.use(cfg.logging());
-        JitWarmUp.run(jitWarmUp);
-        Podrouter router = Podrouter.start(cfg);
+        Transport transport;
+        try {
+            transport = Transport.of(cfg.transport());
+        } catch (IllegalStateException e) {
+            System.err.println(config + ": " + e.getMessage());
+            return 2;
+        }
+        JitWarmUp.run(jitWarmUp, transport);
+        Podrouter router = Podrouter.start(cfg, transport);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             router.stopGracefully();

@@ -63,6 +63,7 @@ public final class ConfigReader {
                 p.integer("max-idle", PoolConfig.DEFAULTS.maxIdle(), 0, 100_000));
         p.rejectUnknownKeys();
         int threads = top.integer("threads", 0, 0, 1024);
+        TransportChoice transport = top.value("transport", TransportChoice.AUTO, TransportChoice::parse);
         List<Cidr> trusted = new ArrayList<>();
         for (YamlSection.Item item : top.list("trusted-proxies")) {
             try {
@@ -106,7 +107,7 @@ public final class ConfigReader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, trusted, grace, admin,
+        return new PodrouterConfig(file, listeners, routing, backends, timeouts, limits, pool, threads, transport, trusted, grace, admin,
                 accessLog, logging);
     }
 

@@ -18,6 +18,7 @@ public record PodrouterConfig(
         LimitsConfig limits,
         PoolConfig pool,
         int threads,
+        TransportChoice transport,
         List<Cidr> trustedProxies,
         Duration shutdownGrace,
         AdminConfig admin,
@@ -32,7 +33,7 @@ public record PodrouterConfig(
 
     /** The same configuration with another routing section (the command line's --warm-from). */
     public PodrouterConfig withRouting(RoutingConfig other) {
-        return new PodrouterConfig(source, listeners, other, backends, timeouts, limits, pool, threads, trustedProxies,
+        return new PodrouterConfig(source, listeners, other, backends, timeouts, limits, pool, threads, transport, trustedProxies,
                 shutdownGrace, admin, accessLog, logging);
     }
 

@@ -117,6 +117,18 @@ class ConfigReaderTest {
     }
 
     @Test
+    void transportIsAutoUnlessNamedAndAnUnknownOneIsAnError() throws Exception {
+        write("backend.map", "a.example.com pod0\n");
+        assertThat(ConfigReader.read(write("a.yaml", VALID)).transport()).isEqualTo(TransportChoice.AUTO);
+        assertThat(ConfigReader.read(write("e.yaml", VALID + "transport: epoll\n")).transport()).isEqualTo(TransportChoice.EPOLL);
+        assertThat(ConfigReader.read(write("u.yaml", VALID + "transport: io_uring\n")).transport()).isEqualTo(TransportChoice.IO_URING);
+        Path bad = write("bad.yaml", VALID + "transport: fast\n");
+        assertThatThrownBy(() -> ConfigReader.read(bad))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors().get(0).toString())
+                        .isEqualTo(bad + ":12: transport: expected auto, io_uring, epoll or nio, got 'fast'"));
+    }
+
+    @Test
     void yamlSyntaxErrorsNameTheLine() throws Exception {
         Path config = write("c.yaml", "listeners:\n  - bind: [unclosed\n");
         assertThatThrownBy(() -> ConfigReader.read(config))
