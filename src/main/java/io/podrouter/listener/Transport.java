@@ -21,7 +21,7 @@ import io.podrouter.config.TransportChoice;
 
 /**
  * The I/O transport. By default the fastest that loads here: io_uring (Linux x86_64, where the
- * kernel allows it: about 9% more requests per CPU-second than epoll at the hot load, measured in
+ * kernel allows it: 9-15% more requests per CPU-second than epoll at the hot load, measured in
  * bench/RESULTS.md), then native epoll, then Java NIO.
  *
  * @param fallback why a faster transport was not taken (for the startup line), or null
