@@ -4,6 +4,7 @@ import io.podrouter.config.ConfigError;
 import io.podrouter.config.ConfigException;
 import io.podrouter.config.ConfigReader;
 import io.podrouter.config.PodrouterConfig;
+import io.podrouter.listener.Transport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,8 +22,17 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         try {
             PodrouterConfig cfg = ConfigReader.read(config);
-            System.out.printf("%s: OK (%d listeners, %d backends, %d map entries)%n",
-                    config, cfg.listeners().size(), cfg.backends().size(), cfg.routing().entries().size());
+            Transport transport;
+            try {
+                transport = Transport.of(cfg.transport());
+            } catch (IllegalStateException e) {
+                // Valid as written, but `run` would refuse it on this machine.
+                System.err.println(config + ": " + e.getMessage());
+                return 2;
+            }
+            System.out.printf("%s: OK (%d listeners, %d backends, %d map entries; transport here: %s)%n",
+                    config, cfg.listeners().size(), cfg.backends().size(), cfg.routing().entries().size(),
+                    transport.description());
             return 0;
         } catch (ConfigException e) {
             printErrors(e);
