@@ -52,14 +52,14 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
             case IO_URING -> {
                 if (!IoUring.isAvailable()) {
                     throw new IllegalStateException("transport io_uring is not available here: "
-                            + reason(IoUring.unavailabilityCause()) + " (transport: auto falls back to epoll)");
+                            + reason(IoUring.unavailabilityCause()) + " (transport: auto takes the next one that loads)");
                 }
                 yield ioUring(null);
             }
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
                     throw new IllegalStateException("transport epoll is not available here: "
-                            + reason(Epoll.unavailabilityCause()) + " (transport: auto falls back to nio)");
+                            + reason(Epoll.unavailabilityCause()) + " (transport: auto takes the next one that loads)");
                 }
                 yield epoll(null);
             }
