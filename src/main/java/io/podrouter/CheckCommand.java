@@ -22,13 +22,9 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         try {
             PodrouterConfig cfg = ConfigReader.read(config);
-            Transport transport;
-            try {
-                transport = Transport.of(cfg.transport());
-            } catch (IllegalStateException e) {
-                // Valid as written, but `run` would refuse it on this machine.
-                System.err.println(config + ": " + e.getMessage());
-                return 2;
+            Transport transport = transportHere(config, cfg);
+            if (transport == null) {
+                return 2; // valid as written, but `run` would refuse it on this machine
             }
             System.out.printf("%s: OK (%d listeners, %d backends, %d map entries; transport here: %s)%n",
                     config, cfg.listeners().size(), cfg.backends().size(), cfg.routing().entries().size(),
@@ -37,6 +33,19 @@ final class CheckCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             printErrors(e);
             return 2;
+        }
+    }
+
+    /**
+     * The transport {@code cfg} gets on this machine; null, with the reason on stderr, when the one
+     * it names does not load here (check and run answer it alike).
+     */
+    static Transport transportHere(Path config, PodrouterConfig cfg) {
+        try {
+            return Transport.of(cfg.transport());
+        } catch (IllegalStateException e) {
+            System.err.println(config + ": " + e.getMessage());
+            return null;
         }
     }
 

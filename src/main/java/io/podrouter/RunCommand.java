@@ -91,11 +91,8 @@ final class RunCommand implements Callable<Integer> {
             cfg = cfg.withRouting(cfg.routing().withWarmStart(cfg.routing().warmStart().withWarmFrom(peers)));
         }
         LogFormat.use(cfg.logging());
-        Transport transport;
-        try {
-            transport = Transport.of(cfg.transport());
-        } catch (IllegalStateException e) {
-            System.err.println(config + ": " + e.getMessage());
+        Transport transport = CheckCommand.transportHere(config, cfg);
+        if (transport == null) {
             return 2;
         }
         JitWarmUp.run(jitWarmUp, transport);

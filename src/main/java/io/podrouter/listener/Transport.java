@@ -67,10 +67,6 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
         };
     }
 
-    public static Transport nio() {
-        return nio(null);
-    }
-
     private static Transport ioUring(String fallback) {
         return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
                 IoUringSocketChannel.class, fallback);
