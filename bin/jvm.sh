@@ -13,7 +13,10 @@
 # 30% fewer requests/s at c10k and a 1 GiB heap); GCTimeRatio=19 (up to 5% of the time in
 # collections, default 1%) stops it from growing the heap far past that need. The heap starts
 # small; -Xmx leaves room for a full route cache (about 225 bytes per entry, 1,000,000 entries by
-# default). ExitOnOutOfMemoryError: a proxy that cannot allocate should restart, not limp.
+# default). UseAdaptiveSizePolicyWithSystemGC: the full collections podrouter asks for (after its
+# JIT warm-up, and whenever the old generation outgrows its live size by half: OldGenerationGoal)
+# also give back the room the old generation no longer needs (about 20 MiB resident after the
+# warm-up). ExitOnOutOfMemoryError: a proxy that cannot allocate should restart, not limp.
 
 java_major() {  # a JDK home -> its feature version (17, 25...), or nothing
     if [ -f "$1/release" ]; then
@@ -59,7 +62,7 @@ fi
 # (bench/ab.sh, bench/RESULTS.md), and the tests run it at paranoid on every buffer. In production
 # a leak shows as podrouter_buffer_memory_bytes growing under a steady load; to find where,
 # restart with JAVA_OPTS holding these flags and -Dio.netty.leakDetection.level=simple.
-podrouter_java_opts="-XX:+UseParallelGC -XX:GCTimeRatio=19 -Xms16m -Xmx1g -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled"
+podrouter_java_opts="-XX:+UseParallelGC -XX:GCTimeRatio=19 -XX:+UseAdaptiveSizePolicyWithSystemGC -Xms16m -Xmx1g -XX:+ExitOnOutOfMemoryError -Dio.netty.leakDetection.level=disabled"
 if [ "${podrouter_java_major:-0}" -ge 22 ]; then
     # Netty loads its native transport and TLS with System.loadLibrary: say so, or JDK 22+ warns.
     podrouter_java_opts="$podrouter_java_opts --enable-native-access=ALL-UNNAMED"

@@ -96,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         JitWarmUp.run(jitWarmUp, transport);
+        OldGenerationGoal.startIfParallel();
         Podrouter router = Podrouter.start(cfg, transport);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,0 +1,152 @@
+package io.podrouter;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryNotificationInfo;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects the parallel collector's old generation once it has grown by a share of what survived
+ * its last collection (the rule Go's collector follows with GOGC), instead of when the heap reaches
+ * {@code -Xmx}.
+ *
+ * <p>The parallel collector never collects its old generation before the heap is at its maximum:
+ * it expands it. A proxy promotes what lives a few seconds (route cache entries that a churn of new
+ * tenants evicts, above all), so under a steady churn resident memory climbs towards {@code -Xmx}
+ * (1 GiB by default) with nothing live to show for it (bench/RESULTS.md: 129 to 166 MiB in 90 s of
+ * cold load). With this goal it stays at the live set plus the headroom. A collection's pause is
+ * what marking and compacting the live set costs, the same as the one the collector would make at
+ * {@code -Xmx}, only sooner; the headroom keeps them rare (at 14,000 new tenants a second and a
+ * 32,000-entry cache, one every few seconds; at the hot load, none in minutes).
+ *
+ * <p>Only the parallel collector needs it (G1, ZGC and Shenandoah collect the old generation on
+ * their own; the serial collector collects it whenever it is full). With
+ * {@code -XX:+UseAdaptiveSizePolicyWithSystemGC} (bin/jvm.sh sets it) each collection also gives
+ * back the room the old generation no longer needs. The watch is the JVM's own usage threshold
+ * on the old generation's pool, checked after every young collection: nothing runs per request.
+ */
+final class OldGenerationGoal {
+    /** {@code -D} name of the headroom, in percent of the live old generation; {@code off} turns it off. */
+    static final String HEADROOM_PROPERTY = "podrouter.old-generation-headroom-percent";
+    static final int DEFAULT_HEADROOM_PERCENT = 50;
+    /** Headroom below which collections would come too often for too little: a small live set gets this much. */
+    static final long MIN_HEADROOM_BYTES = 8L << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(OldGenerationGoal.class);
+    private static final String PARALLEL_OLD_POOL = "PS Old Gen";
+
+    private final MemoryPoolMXBean oldGeneration;
+    private final GarbageCollectorMXBean fullCollector;
+    private final int headroomPercent;
+    private final long minHeadroom;
+
+    private OldGenerationGoal(MemoryPoolMXBean oldGeneration, GarbageCollectorMXBean fullCollector,
+                              int headroomPercent, long minHeadroom) {
+        this.oldGeneration = oldGeneration;
+        this.fullCollector = fullCollector;
+        this.headroomPercent = headroomPercent;
+        this.minHeadroom = minHeadroom;
+    }
+
+    /**
+     * Starts the goal when this JVM runs the parallel collector and the headroom (system property
+     * {@value #HEADROOM_PROPERTY}) is not {@code off}; says in the log what it does or why not.
+     */
+    static Optional<OldGenerationGoal> startIfParallel() {
+        String setting = System.getProperty(HEADROOM_PROPERTY, Integer.toString(DEFAULT_HEADROOM_PERCENT)).trim();
+        if (setting.equalsIgnoreCase("off")) {
+            log.info("old generation: left to the collector ({}=off)", HEADROOM_PROPERTY);
+            return Optional.empty();
+        }
+        int percent;
+        try {
+            percent = Integer.parseInt(setting);
+        } catch (NumberFormatException e) {
+            percent = -1;
+        }
+        if (percent < 0) {
+            log.warn("old generation: {}={} is not a percentage or off; taking {}", HEADROOM_PROPERTY, setting,
+                    DEFAULT_HEADROOM_PERCENT);
+            percent = DEFAULT_HEADROOM_PERCENT;
+        }
+        return start(percent, MIN_HEADROOM_BYTES);
+    }
+
+    /** Starts the goal with this headroom, or returns empty when the parallel collector is not the one running. */
+    static Optional<OldGenerationGoal> start(int headroomPercent, long minHeadroom) {
+        MemoryPoolMXBean pool = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP && p.getName().equals(PARALLEL_OLD_POOL)
+                        && p.isUsageThresholdSupported())
+                .findFirst().orElse(null);
+        GarbageCollectorMXBean collector = pool == null ? null : ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(c -> List.of(c.getMemoryPoolNames()).contains(PARALLEL_OLD_POOL))
+                .findFirst().orElse(null);
+        if (pool == null || collector == null) {
+            return Optional.empty();
+        }
+        OldGenerationGoal goal = new OldGenerationGoal(pool, collector, headroomPercent, minHeadroom);
+        ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(goal.listener(), null, null);
+        long live = pool.getUsage().getUsed();
+        long threshold = goal.setThreshold(live);
+        log.info("old generation: collected when it passes its live size plus {}% (at least {} MiB more), now {} MiB",
+                headroomPercent, minHeadroom >> 20, threshold >> 20);
+        return Optional.of(goal);
+    }
+
+    /** Where the next collection starts: the live size plus its headroom, never past the pool's maximum. */
+    static long threshold(long live, int headroomPercent, long minHeadroom, long max) {
+        long headroom = Math.max(minHeadroom, live / 100 * headroomPercent);
+        long goal = live + headroom;
+        return max > 0 ? Math.min(goal, max) : goal;
+    }
+
+    /** The usage, in bytes, past which the next collection starts. */
+    long threshold() {
+        return oldGeneration.getUsageThreshold();
+    }
+
+    private long setThreshold(long live) {
+        long threshold = threshold(live, headroomPercent, minHeadroom, oldGeneration.getUsage().getMax());
+        oldGeneration.setUsageThreshold(threshold);
+        return threshold;
+    }
+
+    private NotificationListener listener() {
+        return (Notification notification, Object handback) -> {
+            if (notification.getType().equals(MemoryNotificationInfo.MEMORY_THRESHOLD_EXCEEDED)
+                    && MemoryNotificationInfo.from((javax.management.openmbean.CompositeData) notification.getUserData())
+                    .getPoolName().equals(PARALLEL_OLD_POOL)) {
+                collect();
+            }
+        };
+    }
+
+    /** Runs on the JVM's notification thread, once per crossing of the threshold. */
+    private void collect() {
+        long before = oldGeneration.getUsage().getUsed();
+        long collections = fullCollector.getCollectionCount();
+        long start = System.nanoTime();
+        System.gc();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (fullCollector.getCollectionCount() == collections) {
+            // -XX:+DisableExplicitGC: nothing to do but stop asking.
+            oldGeneration.setUsageThreshold(0);
+            log.warn("old generation: System.gc() collects nothing in this JVM (-XX:+DisableExplicitGC?); "
+                    + "left to the collector, which collects it at -Xmx");
+            return;
+        }
+        long live = oldGeneration.getCollectionUsage().getUsed();
+        long threshold = setThreshold(live);
+        log.debug("old generation: {} MiB, collected to {} MiB in {} ms; next at {} MiB",
+                before >> 20, live >> 20, millis, threshold >> 20);
+    }
+}

@@ -1,0 +1,39 @@
+package io.podrouter;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+
+/**
+ * A child JVM's main for {@link OldGenerationGoalTest}: what a churn of new tenants does to the old
+ * generation. It keeps the newest 16,000 of a stream of 1 KiB entries (16 MiB live, like a
+ * bounded route cache), so every entry outlives a few young collections, is promoted and then
+ * dropped. Prints the old generation's peak use (MiB) and its full collections, on the parallel
+ * collector or G1.
+ */
+public final class OldGenerationChurn {
+    private static final int LIVE_ENTRIES = 16_000;
+    private static final int ENTRIES = 400_000;
+    /** What each request allocates and drops at once (a few KiB in a proxy): sets the young collections' pace. */
+    private static final int TRANSIENT_PER_ENTRY = 8;
+
+    private OldGenerationChurn() {
+    }
+
+    public static void main(String[] args) {
+        OldGenerationGoal.startIfParallel();
+        byte[][] cache = new byte[LIVE_ENTRIES][];
+        long transientBytes = 0;
+        for (int i = 0; i < ENTRIES; i++) {
+            cache[i % LIVE_ENTRIES] = new byte[1024];
+            for (int j = 0; j < TRANSIENT_PER_ENTRY; j++) {
+                transientBytes += new byte[1024].length;
+            }
+        }
+        MemoryPoolMXBean old = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getName().endsWith("Old Gen")).findFirst().orElseThrow();
+        long fullCollections = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(c -> c.getName().equals("PS MarkSweep") || c.getName().equals("G1 Old Generation")).findFirst().orElseThrow().getCollectionCount();
+        System.out.println("peak " + (old.getPeakUsage().getUsed() >> 20) + " full " + fullCollections
+                + " kept " + cache[ENTRIES % LIVE_ENTRIES].length + " transient " + (transientBytes >> 20));
+    }
+}
