@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * it expands it. A proxy promotes what lives a few seconds (route cache entries that a churn of new
  * tenants evicts, above all), so under a steady churn resident memory climbs towards {@code -Xmx}
  * (1 GiB by default) with nothing live to show for it (bench/RESULTS.md: 129 to 166 MiB in 90 s of
- * cold load). With this goal it stays at the live set plus the headroom. A collection's pause is
+ * cold load). With this goal it stays within about twice the live set. A collection's pause is
  * what marking and compacting the live set costs, the same as the one the collector would make at
- * {@code -Xmx}, only sooner; the headroom keeps them rare (at 14,000 new tenants a second and a
- * 32,000-entry cache, one every few seconds; at the hot load, none in minutes).
+ * {@code -Xmx}, only sooner; the headroom and the interval keep them rare (at 14,000 new tenants
+ * a second and a 32,000-entry cache, one a minute, 60 ms; at the hot load, none in minutes).
  *
  * <p>Only the parallel collector needs it (G1, ZGC and Shenandoah collect the old generation on
  * their own; the serial collector collects it whenever it is full). With
@@ -40,6 +40,13 @@ final class OldGenerationGoal {
     static final int DEFAULT_HEADROOM_PERCENT = 50;
     /** Headroom below which collections would come too often for too little: a small live set gets this much. */
     static final long MIN_HEADROOM_BYTES = 8L << 20;
+    /**
+     * At most one collection in this long. When the old generation passes its goal sooner, what
+     * grew is taken as live (10,000 connections opening in a few seconds promote their state, and
+     * collecting it again and again would pause for nothing: measured, four collections in 7 s,
+     * freeing almost nothing, the last one 296 ms), and the goal moves up from there.
+     */
+    static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private static final Logger log = LoggerFactory.getLogger(OldGenerationGoal.class);
     private static final String PARALLEL_OLD_POOL = "PS Old Gen";
@@ -48,13 +55,16 @@ final class OldGenerationGoal {
     private final GarbageCollectorMXBean fullCollector;
     private final int headroomPercent;
     private final long minHeadroom;
+    private final long minIntervalNanos;
+    private long lastCollection = System.nanoTime();
 
     private OldGenerationGoal(MemoryPoolMXBean oldGeneration, GarbageCollectorMXBean fullCollector,
-                              int headroomPercent, long minHeadroom) {
+                              int headroomPercent, long minHeadroom, long minIntervalNanos) {
         this.oldGeneration = oldGeneration;
         this.fullCollector = fullCollector;
         this.headroomPercent = headroomPercent;
         this.minHeadroom = minHeadroom;
+        this.minIntervalNanos = minIntervalNanos;
     }
 
     /**
@@ -78,11 +88,11 @@ final class OldGenerationGoal {
                     DEFAULT_HEADROOM_PERCENT);
             percent = DEFAULT_HEADROOM_PERCENT;
         }
-        return start(percent, MIN_HEADROOM_BYTES);
+        return start(percent, MIN_HEADROOM_BYTES, MIN_INTERVAL_NANOS);
     }
 
-    /** Starts the goal with this headroom, or returns empty when the parallel collector is not the one running. */
-    static Optional<OldGenerationGoal> start(int headroomPercent, long minHeadroom) {
+    /** Starts the goal with these settings, or returns empty when the parallel collector is not the one running. */
+    static Optional<OldGenerationGoal> start(int headroomPercent, long minHeadroom, long minIntervalNanos) {
         MemoryPoolMXBean pool = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.getName().equals(PARALLEL_OLD_POOL)
                         && p.isUsageThresholdSupported())
@@ -93,12 +103,12 @@ final class OldGenerationGoal {
         if (pool == null || collector == null) {
             return Optional.empty();
         }
-        OldGenerationGoal goal = new OldGenerationGoal(pool, collector, headroomPercent, minHeadroom);
+        OldGenerationGoal goal = new OldGenerationGoal(pool, collector, headroomPercent, minHeadroom, minIntervalNanos);
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(goal.listener(), null, null);
         long live = pool.getUsage().getUsed();
         long threshold = goal.setThreshold(live);
-        log.info("old generation: collected when it passes its live size plus {}% (at least {} MiB more), now {} MiB",
-                headroomPercent, minHeadroom >> 20, threshold >> 20);
+        log.info("old generation: collected when it passes its live size plus {}% (at least {} MiB more, at most once in {} s); the first at {} MiB",
+                headroomPercent, minHeadroom >> 20, TimeUnit.NANOSECONDS.toSeconds(minIntervalNanos), threshold >> 20);
         return Optional.of(goal);
     }
 
@@ -133,6 +143,14 @@ final class OldGenerationGoal {
     /** Runs on the JVM's notification thread, once per crossing of the threshold. */
     private void collect() {
         long before = oldGeneration.getUsage().getUsed();
+        long now = System.nanoTime();
+        if (now - lastCollection < minIntervalNanos) {
+            long threshold = setThreshold(before);
+            log.debug("old generation: {} MiB within {} s of the last collection, taken as live; next at {} MiB",
+                    before >> 20, TimeUnit.NANOSECONDS.toSeconds(minIntervalNanos), threshold >> 20);
+            return;
+        }
+        lastCollection = now;
         long collections = fullCollector.getCollectionCount();
         long start = System.nanoTime();
         System.gc();

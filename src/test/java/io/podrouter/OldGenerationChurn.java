@@ -2,6 +2,7 @@ package io.podrouter;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM's main for {@link OldGenerationGoalTest}: what a churn of new tenants does to the old
@@ -12,7 +13,7 @@ import java.lang.management.MemoryPoolMXBean;
  */
 public final class OldGenerationChurn {
     private static final int LIVE_ENTRIES = 16_000;
-    private static final int ENTRIES = 400_000;
+    private static final int ENTRIES = 800_000;
     /** What each request allocates and drops at once (a few KiB in a proxy): sets the young collections' pace. */
     private static final int TRANSIENT_PER_ENTRY = 8;
 
@@ -20,7 +21,11 @@ public final class OldGenerationChurn {
     }
 
     public static void main(String[] args) {
-        OldGenerationGoal.startIfParallel();
+        // args: the headroom in percent (or off) and the shortest interval between collections, in seconds.
+        if (!args[0].equals("off")) {
+            OldGenerationGoal.start(Integer.parseInt(args[0]), OldGenerationGoal.MIN_HEADROOM_BYTES,
+                    TimeUnit.SECONDS.toNanos(Long.parseLong(args[1])));
+        }
         byte[][] cache = new byte[LIVE_ENTRIES][];
         long transientBytes = 0;
         for (int i = 0; i < ENTRIES; i++) {
