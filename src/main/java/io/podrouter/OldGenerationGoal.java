@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ final class OldGenerationGoal {
 
     private static final Logger log = LoggerFactory.getLogger(OldGenerationGoal.class);
     private static final String PARALLEL_OLD_POOL = "PS Old Gen";
+    /** A pause an operator should see in the log without turning on debug. */
+    private static final long LONG_PAUSE_MILLIS = 100;
 
     private final MemoryPoolMXBean oldGeneration;
     private final GarbageCollectorMXBean fullCollector;
@@ -119,11 +122,6 @@ final class OldGenerationGoal {
         return max > 0 ? Math.min(goal, max) : goal;
     }
 
-    /** The usage, in bytes, past which the next collection starts. */
-    long threshold() {
-        return oldGeneration.getUsageThreshold();
-    }
-
     private long setThreshold(long live) {
         long threshold = threshold(live, headroomPercent, minHeadroom, oldGeneration.getUsage().getMax());
         oldGeneration.setUsageThreshold(threshold);
@@ -133,7 +131,7 @@ final class OldGenerationGoal {
     private NotificationListener listener() {
         return (Notification notification, Object handback) -> {
             if (notification.getType().equals(MemoryNotificationInfo.MEMORY_THRESHOLD_EXCEEDED)
-                    && MemoryNotificationInfo.from((javax.management.openmbean.CompositeData) notification.getUserData())
+                    && MemoryNotificationInfo.from((CompositeData) notification.getUserData())
                     .getPoolName().equals(PARALLEL_OLD_POOL)) {
                 collect();
             }
@@ -164,7 +162,12 @@ final class OldGenerationGoal {
         }
         long live = oldGeneration.getCollectionUsage().getUsed();
         long threshold = setThreshold(live);
-        log.debug("old generation: {} MiB, collected to {} MiB in {} ms; next at {} MiB",
-                before >> 20, live >> 20, millis, threshold >> 20);
+        String line = "old generation: {} MiB, collected to {} MiB in {} ms; next at {} MiB";
+        if (millis >= LONG_PAUSE_MILLIS) {
+            log.info(line + " (a long pause: the live set is large; G1 keeps them short, see README)",
+                    before >> 20, live >> 20, millis, threshold >> 20);
+        } else {
+            log.debug(line, before >> 20, live >> 20, millis, threshold >> 20);
+        }
     }
 }
