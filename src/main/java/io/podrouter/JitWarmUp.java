@@ -53,7 +53,7 @@ final class JitWarmUp {
     private static final Logger log = LoggerFactory.getLogger(JitWarmUp.class);
     private static final int CONNECTIONS = 32;
     /** Requests before a connection is replaced (measured: with 20, the compilers took 30 s instead of 23 to go quiet). */
-    static final int REQUESTS_PER_CONNECTION = 100;
+    private static final int REQUESTS_PER_CONNECTION = 100;
     private static final int HOT_TENANTS = 64;
     private static final String POD = "warmup";
     private static final Duration SAMPLE = Duration.ofMillis(250);
@@ -191,13 +191,14 @@ final class JitWarmUp {
 
     /**
      * Keep-alive clients that send one request after another until stopped. Each connection is
-     * retired after a number of requests ({@value #REQUESTS_PER_CONNECTION} in podrouter run) and replaced: a third closed by the
-     * client after its last response, a third by the router after a {@code Connection: close}
-     * request, a third by the client as soon as its last request is sent, before the answer (a
-     * client giving up, as wrk does with each connection at the end of a run). Clients come and go
-     * in real traffic, and code compiled without ever seeing a connection close is thrown away at
-     * the first one: measured, the first wrk run to end deoptimized the io_uring read and write
-     * paths ({@code readComplete0}, {@code writeComplete0}) 30 s into a steady load.
+     * retired after a number of requests ({@value #REQUESTS_PER_CONNECTION} in podrouter run) and
+     * replaced: a third closed by the client after its last response, a third by the router after
+     * a {@code Connection: close} request, a third by the client as soon as its last request is
+     * sent, before the answer (a client giving up, as wrk does with each connection at the end of
+     * a run). Clients come and go in real traffic, and code compiled without ever seeing a
+     * connection close is thrown away at the first one: measured, the first wrk run to end
+     * deoptimized the io_uring read path ({@code readComplete0}) and the pooled server
+     * connection's ({@code ServerLeg.use}) 30 s into a steady load.
      */
     private static final class Load {
         private final AtomicLong sent = new AtomicLong();
