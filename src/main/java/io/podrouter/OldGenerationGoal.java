@@ -7,6 +7,8 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * cold load). With this goal it stays within about twice the live set. A collection's pause is
  * what marking and compacting the live set costs, the same as the one the collector would make at
  * {@code -Xmx}, only sooner; the headroom and the interval keep them rare (at 14,000 new tenants
- * a second and a 32,000-entry cache, one a minute, 60 ms; at the hot load, none in minutes).
+ * a second and a 32,000-entry cache, one every 20-30 s, 60 ms; at the hot load, none in minutes).
  *
  * <p>Only the parallel collector needs it (G1, ZGC and Shenandoah collect the old generation on
  * their own; the serial collector collects it whenever it is full). With
@@ -42,12 +44,13 @@ final class OldGenerationGoal {
     /** Headroom below which collections would come too often for too little: a small live set gets this much. */
     static final long MIN_HEADROOM_BYTES = 8L << 20;
     /**
-     * At most one collection in this long. When the old generation passes its goal sooner, what
-     * grew is taken as live (10,000 connections opening in a few seconds promote their state, and
-     * collecting it again and again would pause for nothing: measured, four collections in 7 s,
-     * freeing almost nothing, the last one 296 ms), and the goal moves up from there.
+     * At most one collection in this long. When the old generation passes its goal sooner, the
+     * collection waits for the interval's end: 10,000 connections opening in a few seconds promote
+     * their state, which is live, and collecting after each step of it would pause for nothing
+     * (measured without the interval: four collections in 7 s, freeing almost nothing, the last
+     * 296 ms). One collection at the end of it finds the new live size, and the goal moves up.
      */
-    static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final Logger log = LoggerFactory.getLogger(OldGenerationGoal.class);
     private static final String PARALLEL_OLD_POOL = "PS Old Gen";
@@ -59,7 +62,13 @@ final class OldGenerationGoal {
     private final int headroomPercent;
     private final long minHeadroom;
     private final long minIntervalNanos;
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "podrouter-old-generation");
+        thread.setDaemon(true);
+        return thread;
+    });
     private long lastCollection = System.nanoTime();
+    private boolean deferred;
 
     private OldGenerationGoal(MemoryPoolMXBean oldGeneration, GarbageCollectorMXBean fullCollector,
                               int headroomPercent, long minHeadroom, long minIntervalNanos) {
@@ -139,15 +148,29 @@ final class OldGenerationGoal {
     }
 
     /** Runs on the JVM's notification thread, once per crossing of the threshold. */
-    private void collect() {
-        long before = oldGeneration.getUsage().getUsed();
+    private synchronized void collect() {
         long now = System.nanoTime();
-        if (now - lastCollection < minIntervalNanos) {
-            long threshold = setThreshold(before);
-            log.debug("old generation: {} MiB within {} s of the last collection, taken as live; next at {} MiB",
-                    before >> 20, TimeUnit.NANOSECONDS.toSeconds(minIntervalNanos), threshold >> 20);
+        long wait = lastCollection + minIntervalNanos - now;
+        if (wait > 0) {
+            if (!deferred) {
+                deferred = true;
+                later.schedule(this::collectIfStillPast, wait, TimeUnit.NANOSECONDS);
+            }
             return;
         }
+        collectNow(now);
+    }
+
+    private synchronized void collectIfStillPast() {
+        deferred = false;
+        long threshold = oldGeneration.getUsageThreshold();
+        if (threshold > 0 && oldGeneration.getUsage().getUsed() >= threshold) {
+            collectNow(System.nanoTime());
+        }
+    }
+
+    private void collectNow(long now) {
+        long before = oldGeneration.getUsage().getUsed();
         lastCollection = now;
         long collections = fullCollector.getCollectionCount();
         long start = System.nanoTime();

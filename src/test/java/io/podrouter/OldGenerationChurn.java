@@ -20,8 +20,9 @@ public final class OldGenerationChurn {
     private OldGenerationChurn() {
     }
 
-    public static void main(String[] args) {
-        // args: the headroom in percent (or off) and the shortest interval between collections, in seconds.
+    public static void main(String[] args) throws InterruptedException {
+        // args: the headroom in percent (or off), the shortest interval between collections and how
+        // long to stay after the churn, in seconds.
         if (!args[0].equals("off")) {
             OldGenerationGoal.start(Integer.parseInt(args[0]), OldGenerationGoal.MIN_HEADROOM_BYTES,
                     TimeUnit.SECONDS.toNanos(Long.parseLong(args[1])));
@@ -34,6 +35,7 @@ public final class OldGenerationChurn {
                 transientBytes += new byte[1024].length;
             }
         }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(Long.parseLong(args[2])));
         MemoryPoolMXBean old = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getName().endsWith("Old Gen")).findFirst().orElseThrow();
         long fullCollections = ManagementFactory.getGarbageCollectorMXBeans().stream()
