@@ -6,7 +6,6 @@ import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -83,11 +82,11 @@ final class OldGenerationGoal {
      * Starts the goal when this JVM runs the parallel collector and the headroom (system property
      * {@value #HEADROOM_PROPERTY}) is not {@code off}; says in the log what it does or why not.
      */
-    static Optional<OldGenerationGoal> startIfParallel() {
+    static void startIfParallel() {
         String setting = System.getProperty(HEADROOM_PROPERTY, Integer.toString(DEFAULT_HEADROOM_PERCENT)).trim();
         if (setting.equalsIgnoreCase("off")) {
             log.info("old generation: left to the collector ({}=off)", HEADROOM_PROPERTY);
-            return Optional.empty();
+            return;
         }
         int percent;
         try {
@@ -100,11 +99,11 @@ final class OldGenerationGoal {
                     DEFAULT_HEADROOM_PERCENT);
             percent = DEFAULT_HEADROOM_PERCENT;
         }
-        return start(percent, MIN_HEADROOM_BYTES, MIN_INTERVAL_NANOS);
+        start(percent, MIN_HEADROOM_BYTES, MIN_INTERVAL_NANOS);
     }
 
-    /** Starts the goal with these settings, or returns empty when the parallel collector is not the one running. */
-    static Optional<OldGenerationGoal> start(int headroomPercent, long minHeadroom, long minIntervalNanos) {
+    /** Starts the goal with these settings, unless the parallel collector is not the one running. */
+    static void start(int headroomPercent, long minHeadroom, long minIntervalNanos) {
         MemoryPoolMXBean pool = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.getName().equals(PARALLEL_OLD_POOL)
                         && p.isUsageThresholdSupported())
@@ -113,7 +112,7 @@ final class OldGenerationGoal {
                 .filter(c -> List.of(c.getMemoryPoolNames()).contains(PARALLEL_OLD_POOL))
                 .findFirst().orElse(null);
         if (pool == null || collector == null) {
-            return Optional.empty();
+            return;
         }
         OldGenerationGoal goal = new OldGenerationGoal(pool, collector, headroomPercent, minHeadroom, minIntervalNanos);
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(goal.listener(), null, null);
@@ -121,7 +120,6 @@ final class OldGenerationGoal {
         long threshold = goal.setThreshold(live);
         log.info("old generation: collected when it passes its live size plus {}% (at least {} MiB more, at most once in {} s); the first at {} MiB",
                 headroomPercent, minHeadroom >> 20, TimeUnit.NANOSECONDS.toSeconds(minIntervalNanos), threshold >> 20);
-        return Optional.of(goal);
     }
 
     /** Where the next collection starts: the live size plus its headroom, never past the pool's maximum. */

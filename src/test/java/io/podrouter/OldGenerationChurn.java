@@ -1,8 +1,10 @@
 package io.podrouter;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A child JVM's main for {@link OldGenerationGoalTest}: what a churn of new tenants does to the old
@@ -20,9 +22,9 @@ public final class OldGenerationChurn {
     private OldGenerationChurn() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        // args: the headroom in percent (or off), the shortest interval between collections and how
-        // long to stay after the churn, in seconds.
+    public static void main(String[] args) {
+        // args: the headroom in percent (or off), the shortest interval between collections, and how
+        // long to wait after the churn for a full collection, in seconds.
         if (!args[0].equals("off")) {
             OldGenerationGoal.start(Integer.parseInt(args[0]), OldGenerationGoal.MIN_HEADROOM_BYTES,
                     TimeUnit.SECONDS.toNanos(Long.parseLong(args[1])));
@@ -35,11 +37,16 @@ public final class OldGenerationChurn {
                 transientBytes += new byte[1024].length;
             }
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(Long.parseLong(args[2])));
         MemoryPoolMXBean old = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getName().endsWith("Old Gen")).findFirst().orElseThrow();
-        long fullCollections = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .filter(c -> c.getName().equals("PS MarkSweep") || c.getName().equals("G1 Old Generation")).findFirst().orElseThrow().getCollectionCount();
+        GarbageCollectorMXBean full = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(c -> c.getName().equals("PS MarkSweep") || c.getName().equals("G1 Old Generation"))
+                .findFirst().orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[2]));
+        while (full.getCollectionCount() == 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        long fullCollections = full.getCollectionCount();
         System.out.println("peak " + (old.getPeakUsage().getUsed() >> 20) + " full " + fullCollections
                 + " kept " + cache[ENTRIES % LIVE_ENTRIES].length + " transient " + (transientBytes >> 20));
     }

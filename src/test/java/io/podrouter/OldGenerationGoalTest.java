@@ -79,14 +79,14 @@ class OldGenerationGoalTest {
     private record Churned(long peakMib, long fullCollections) {
     }
 
-    private static Churned churn(String java, String headroom, int intervalSeconds, int staySeconds, String collector)
+    private static Churned churn(String java, String headroom, int intervalSeconds, int waitSeconds, String collector)
             throws IOException, InterruptedException {
         // bin/jvm.sh's collector flags, and every survivor of a young collection promoted at once:
         // a second of churn does to the old generation what minutes of new tenants do.
         List<String> command = new ArrayList<>(List.of(java, collector, "-XX:GCTimeRatio=19",
                 "-XX:+UseAdaptiveSizePolicyWithSystemGC", "-XX:MaxTenuringThreshold=0", "-Xms16m", "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), OldGenerationChurn.class.getName(),
-                headroom, Integer.toString(intervalSeconds), Integer.toString(staySeconds)));
+                headroom, Integer.toString(intervalSeconds), Integer.toString(waitSeconds)));
         Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the churn finished").isTrue();
         String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
