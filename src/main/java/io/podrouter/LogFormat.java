@@ -11,13 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Switches podrouter's own log lines to {@code logging.format}. logback.xml writes text; for
- * {@code json} the console appender is replaced, once at start, by one with logback's JSON
- * encoder: one object per line, with the message already formatted (a log shipper cannot fill
- * in {@code {}} placeholders).
+ * Switches podrouter's own log lines to {@code logging.format}. {@link ConsoleLogConfigurator}
+ * writes text; for {@code json} the console appender is replaced, once at start, by one with
+ * logback's JSON encoder: one object per line, with the message already formatted (a log shipper
+ * cannot fill in {@code {}} placeholders).
  */
 final class LogFormat {
-    /** The console appender's name in logback.xml. */
+    /** The console appender's name, as {@link ConsoleLogConfigurator} sets it up. */
     static final String APPENDER = "STDOUT";
 
     private LogFormat() {
