@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * podrouter's logging configuration, set up in code through logback's {@link Configurator} service
  * (registered in {@code META-INF/services}) rather than read from a logback.xml: reading XML loads
- * logback's configuration model and the JDK's XML parser, some 1,400 classes that stay loaded for
+ * logback's configuration model and the JDK's XML parser, some 550 classes that stay loaded for
  * the life of the process. Without them podrouter is 5 MiB smaller resident right after start
  * (100 MiB instead of 105; bench/RESULTS.md), against a budget of 128 MiB at the hot load.
  *
