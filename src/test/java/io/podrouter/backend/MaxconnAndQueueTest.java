@@ -7,7 +7,10 @@ import io.podrouter.testing.RawHttp;
 import io.podrouter.testing.RouterFixture;
 import io.podrouter.testing.TestBackend;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +92,46 @@ class MaxconnAndQueueTest {
         assertThat(responses).filteredOn(r -> r.status() == 503)
                 .allSatisfy(r -> assertThat(r.body()).startsWith("503 Service Unavailable"));
         assertSlotsWereAllGivenBack();
+    }
+
+    /**
+     * The queue has one timer for all its requests (the oldest is always at its head): a request
+     * queued later is refused only once its own timeout has passed, not with the one before it.
+     */
+    @Test
+    void eachQueuedRequestWaitsItsOwnQueueTimeoutBeforeIts503() throws Exception {
+        startRouter("", "  queue: 500ms\n");
+        List<RawHttp> holders = new ArrayList<>();
+        try (RawHttp first = new RawHttp(router.port()).timeout(10_000);
+                RawHttp second = new RawHttp(router.port()).timeout(10_000)) {
+            for (int i = 0; i < 5; i++) {
+                holders.add(new RawHttp(router.port()).timeout(10_000).send(Requests.get("/slow?ms=3000", HOST)));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (backend.inFlight() < 5) {
+                assertThat(System.nanoTime() - deadline).as("the five slots taken within 10 s").isNegative();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            long firstSent = System.nanoTime();
+            first.send(Requests.get("/", HOST));
+            // A deliberate gap: the second request's deadline is 250 ms after the first's.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+            long secondSent = System.nanoTime();
+            second.send(Requests.get("/", HOST));
+
+            assertThat(first.read().status()).isEqualTo(503);
+            long firstWaited = System.nanoTime() - firstSent;
+            assertThat(second.read().status()).isEqualTo(503);
+            long secondWaited = System.nanoTime() - secondSent;
+            assertThat(TimeUnit.NANOSECONDS.toMillis(firstWaited)).as("the first waited its timeout").isGreaterThanOrEqualTo(500);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(secondWaited)).as("the second waited its own").isGreaterThanOrEqualTo(500);
+        } finally {
+            for (RawHttp h : holders) {
+                assertThat(h.read().status()).isEqualTo(200);
+                h.close();
+            }
+        }
+        assertThat(backend.requests("/")).as("neither queued request reached the server").isZero();
     }
 
     /** Once everything is answered, five requests at once get the five slots without waiting. */
