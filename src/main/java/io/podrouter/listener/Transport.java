@@ -74,7 +74,7 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
      * clients closing together): nothing is lost, the kernel holds the excess, but Netty warns each
      * time. The ring is 16 bytes an entry: 256 KiB per event loop.
      */
-    static final int COMPLETION_QUEUE_SIZE = 16_384;
+    private static final int COMPLETION_QUEUE_SIZE = 16_384;
 
     private static Transport ioUring(String fallback) {
         IoUringIoHandlerConfig config = new IoUringIoHandlerConfig();
