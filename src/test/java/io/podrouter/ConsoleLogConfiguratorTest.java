@@ -6,10 +6,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
-import java.io.BufferedReader;
+import io.podrouter.testing.ProcessLines;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,8 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -91,23 +87,12 @@ class ConsoleLogConfiguratorTest {
         Process router = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + classes, "-cp", mainClassPath,
                 "io.podrouter.Main", "run", "-c", config.toString(), "--jit-warm-up", "0s")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(router.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    stdout.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // The process went away: the lines read so far are checked.
-            }
-        }, "router-stdout");
-        reader.start();
+        ProcessLines stdout = new ProcessLines(router);
         try {
             List<String> lines = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (lines.stream().noneMatch(l -> l.contains("started"))) {
-                String line = stdout.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                String line = stdout.next(deadline);
                 assertThat(line).as("a start-up line within 30 s (lines so far: " + lines + ")").isNotNull();
                 lines.add(line);
             }

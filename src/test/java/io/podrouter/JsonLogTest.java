@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.podrouter.testing.ProcessLines;
 import io.podrouter.testing.RawHttp;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,24 +43,13 @@ class JsonLogTest {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         Process router = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.podrouter.Main",
                 "run", "-c", config.toString(), "--jit-warm-up", "1s").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(router.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    stdout.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // The process went away: the lines read so far are checked.
-            }
-        }, "router-stdout");
-        reader.start();
+        ProcessLines stdout = new ProcessLines(router);
         try {
             int port = -1;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             List<JsonNode> lines = new java.util.ArrayList<>();
             while (port < 0) {
-                String line = stdout.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                String line = stdout.next(deadline);
                 assertThat(line).as("a start-up line within 30 s (lines so far: " + lines + ")").isNotNull();
                 JsonNode node = parse(line);
                 lines.add(node);
@@ -84,14 +69,13 @@ class JsonLogTest {
             List<String> rest = new java.util.ArrayList<>();
             // The access log line is written last (by its own thread, in batches): once it is out, stop.
             while (rest.stream().noneMatch(l -> l.contains("\"status\":404"))) {
-                String line = stdout.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                String line = stdout.next(deadline);
                 assertThat(line).as("the access log line within 30 s (lines so far: " + rest + ")").isNotNull();
                 rest.add(line);
             }
             router.destroy();
             assertThat(router.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            reader.join(TimeUnit.SECONDS.toMillis(10));
-            stdout.drainTo(rest);
+            stdout.drainTo(rest, TimeUnit.SECONDS.toMillis(10));
             rest.forEach(JsonLogTest::parse);
             // The 404's log line and its access log line came out as JSON too, and what it wrote when stopping.
             assertThat(rest).anySatisfy(l -> assertThat(l).contains("no route for this host"));

@@ -2,6 +2,7 @@ package io.podrouter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podrouter.testing.LauncherShell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -32,10 +33,6 @@ class LauncherFlagsTest {
 
     /** {@code $podrouter_java $podrouter_java_opts}, as bin/jvm.sh sets them. */
     private static List<String> launcher() throws IOException, InterruptedException {
-        Process sh = new ProcessBuilder("sh", "-c", ". bin/jvm.sh && echo \"$podrouter_java $podrouter_java_opts\"")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String line = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(sh.waitFor()).as("bin/jvm.sh").isZero();
-        return Arrays.asList(line.split("\\s+"));
+        return Arrays.asList(LauncherShell.after("echo \"$podrouter_java $podrouter_java_opts\"").split("\\s+"));
     }
 }

@@ -2,6 +2,7 @@ package io.podrouter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podrouter.testing.LauncherShell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,11 +61,7 @@ class OldGenerationGoalTest {
 
     /** The java bin/jvm.sh picks (the newest installed), so that the test sees the collector users get. */
     private static String javaOfBinPodrouter() throws IOException, InterruptedException {
-        Process sh = new ProcessBuilder("sh", "-c", ". bin/jvm.sh && command -v \"$podrouter_java\"")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String java = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(sh.waitFor()).as("bin/jvm.sh names a java").isZero();
-        return java;
+        return LauncherShell.after("command -v \"$podrouter_java\"");
     }
 
     private static int featureVersion(String java) throws IOException, InterruptedException {
