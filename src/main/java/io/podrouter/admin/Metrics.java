@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
+import io.podrouter.backend.SocketBudget;
 import io.podrouter.directory.DirectoryClient;
 import io.podrouter.directory.RouteCache;
 import io.podrouter.fleet.RouteChangeStream;
@@ -55,6 +56,16 @@ public final class Metrics {
                         }
                     }
                     cb.call(servers, "server");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("podrouter_sockets")
+                .help("Sockets (client and server connections) by state: open, or limit (the file-descriptor limit less a "
+                        + "reserve); at the limit, requests wait for a server connection another gives back")
+                .labelNames("state")
+                .callback(cb -> {
+                    cb.call(SocketBudget.PROCESS.open(), "open");
+                    cb.call(SocketBudget.PROCESS.limit(), "limit");
                 })
                 .register(registry);
         GaugeWithCallback.builder()

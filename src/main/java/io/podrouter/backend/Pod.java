@@ -28,8 +28,11 @@ public final class Pod {
         NO_SERVER_UP(503, "no server of the pod is up"),
         QUEUE_FULL(503, "every server of the pod is busy and its queue is full"),
         QUEUE_TIMEOUT(503, "no server of the pod became free in time"),
-        /** Not the pod's fault: the router could not make a socket (out of file descriptors). */
-        NO_SOCKET(503, "this router cannot open a connection now (out of file descriptors?)");
+        /**
+         * Not the pod's fault: the router is at its file-descriptor limit (see {@link SocketBudget})
+         * and no connection to the server was given back in time.
+         */
+        NO_SOCKET(503, "this router is out of sockets (file-descriptor limit, ulimit -n) and no connection to the server came free in time");
 
         public final int status;
         public final String reason;

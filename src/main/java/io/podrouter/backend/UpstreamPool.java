@@ -5,35 +5,56 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.config.HostAndPort;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keep-alive connections to one server, kept per event loop: a request takes an idle connection
  * that lives on its own client connection's loop, so neither side ever hands off to another
  * thread and no lock is needed. Every method is called on the event loop it concerns.
+ *
+ * <p>When the process has no socket to spare ({@link SocketBudget}), a request that holds a slot
+ * on this server waits for a connection to it that another request gives back on the same loop
+ * ({@link #await}), first come first served, for at most its wait.
  */
 public final class UpstreamPool {
     private final HostAndPort address;
     private final Bootstrap bootstrap;
     private final int maxIdle;
+    private final SocketBudget sockets;
     private final AtomicInteger open = new AtomicInteger();
-    private final FastThreadLocal<ArrayDeque<Channel>> idle = new FastThreadLocal<>() {
+    private final FastThreadLocal<OnLoop> onLoop = new FastThreadLocal<>() {
         @Override
-        protected ArrayDeque<Channel> initialValue() {
-            return new ArrayDeque<>();
+        protected OnLoop initialValue() {
+            return new OnLoop();
         }
     };
+
+    /** A request waiting for a connection to this server to be given back. */
+    public interface Borrower {
+        /** Takes {@code ch} from {@code pool}; false when it no longer needs one (the next borrower gets it). */
+        boolean borrow(UpstreamPool pool, Channel ch);
+
+        /** No connection came back within its wait. */
+        void waitedInVain(UpstreamPool pool);
+    }
 
     /**
      * @param bootstrap a bootstrap with channel type, options and handler set; it is cloned per
      *                  connect with the caller's event loop as group
      */
     public UpstreamPool(HostAndPort address, Bootstrap bootstrap, int maxIdle) {
+        this(address, bootstrap, maxIdle, SocketBudget.PROCESS);
+    }
+
+    public UpstreamPool(HostAndPort address, Bootstrap bootstrap, int maxIdle, SocketBudget sockets) {
         this.address = address;
         this.bootstrap = bootstrap;
         this.maxIdle = maxIdle;
+        this.sockets = sockets;
     }
 
     public HostAndPort address() {
@@ -42,7 +63,7 @@ public final class UpstreamPool {
 
     /** An open idle connection on the calling event loop, most recently used first, or null. */
     public Channel pollIdle() {
-        ArrayDeque<Channel> channels = idle.get();
+        ArrayDeque<Channel> channels = onLoop.get().idle;
         Channel ch;
         while ((ch = channels.pollFirst()) != null) {
             if (ch.isActive()) {
@@ -52,33 +73,105 @@ public final class UpstreamPool {
         return null;
     }
 
+    /** Whether the process may open another connection now (else {@link #await} one). */
+    public boolean mayConnect() {
+        return sockets.hasRoom();
+    }
+
     /** Opens a new connection on {@code loop}; it is not pooled until {@link #release} is called. */
     public ChannelFuture connect(EventLoop loop) {
         ChannelFuture f = bootstrap.clone(loop).connect(address.host(), address.port());
         Channel ch = f.channel();
+        if (f.isDone() && !f.isSuccess() && !ch.isRegistered() && !ch.closeFuture().isDone()) {
+            // No socket was made (out of file descriptors): a placeholder channel that never closes.
+            return f;
+        }
+        OnLoop here = onLoop.get();
         open.incrementAndGet();
+        here.open++;
+        sockets.opened();
         // A connection that the server closes while idle must leave the pool at once. Searched
         // from the tail: the pool is most-recently-used first, so the connections that time out
         // (idle-timeout) are the oldest, and a pool of thousands is not scanned for each.
         ch.closeFuture().addListener(closed -> {
             open.decrementAndGet();
-            idle.get().removeLastOccurrence(ch);
+            here.open--;
+            sockets.closed();
+            here.idle.removeLastOccurrence(ch);
         });
         return f;
     }
 
-    /** Returns a connection whose last exchange ended cleanly; closes it when the pool is full. */
+    /**
+     * Returns a connection whose last exchange ended cleanly: to the first request waiting for
+     * one, else to the idle pool, else (the pool full) it is closed.
+     */
     public void release(Channel ch) {
-        ArrayDeque<Channel> channels = idle.get();
-        if (ch.isActive() && channels.size() < maxIdle) {
-            channels.addFirst(ch);
+        OnLoop here = onLoop.get();
+        if (!ch.isActive()) {
+            ch.close();
+            return;
+        }
+        Waiting w;
+        while ((w = here.waiting.pollFirst()) != null) {
+            if (w.borrower.borrow(this, ch)) {
+                return;
+            }
+        }
+        if (here.idle.size() < maxIdle) {
+            here.idle.addFirst(ch);
         } else {
             ch.close();
         }
     }
 
+    /**
+     * Lets {@code borrower} wait, on {@code loop} (the calling one), for the next connection given
+     * back there, for at most {@code waitNanos}.
+     *
+     * @return false, and nothing waits, when no connection to this server is open on this loop
+     */
+    public boolean await(EventLoop loop, Borrower borrower, long waitNanos) {
+        OnLoop here = onLoop.get();
+        if (here.open == 0) {
+            return false;
+        }
+        // Every borrower waits as long, so the oldest is at the head: one timer, armed for it.
+        here.waiting.addLast(new Waiting(borrower, System.nanoTime() + waitNanos));
+        if (here.expiry == null) {
+            here.expiry = loop.schedule(() -> expire(loop, here), waitNanos, TimeUnit.NANOSECONDS);
+        }
+        return true;
+    }
+
+    private void expire(EventLoop loop, OnLoop here) {
+        long now = System.nanoTime();
+        Waiting w;
+        while ((w = here.waiting.peekFirst()) != null && now - w.deadline >= 0) {
+            here.waiting.pollFirst();
+            w.borrower.waitedInVain(this);
+        }
+        here.expiry = w == null ? null : loop.schedule(() -> expire(loop, here), w.deadline - now, TimeUnit.NANOSECONDS);
+    }
+
     /** Connections to this server open now, busy or idle, on every event loop. */
     public int openConnections() {
         return open.get();
+    }
+
+    /** Requests waiting for a connection on the calling event loop. */
+    int waitingHere() {
+        return onLoop.get().waiting.size();
+    }
+
+    /** One event loop's share: its idle connections, how many are open, who waits for one. */
+    private static final class OnLoop {
+        final ArrayDeque<Channel> idle = new ArrayDeque<>();
+        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        int open;
+        ScheduledFuture<?> expiry;
+    }
+
+    private record Waiting(Borrower borrower, long deadline) {
     }
 }

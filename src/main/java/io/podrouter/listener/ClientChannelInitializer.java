@@ -1,9 +1,11 @@
 package io.podrouter.listener;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.podrouter.backend.SocketBudget;
 import io.podrouter.config.LimitsConfig;
 import io.podrouter.config.TimeoutsConfig;
 import io.podrouter.proxy.ClientHttpCodec;
@@ -16,6 +18,8 @@ import java.util.function.Supplier;
 /** Builds the pipeline of an accepted client connection (order: see {@link PipelineNames}). */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private static final long TLS_HANDSHAKE_MILLIS = 10_000;
+    /** Client connections count against the process's sockets, which server connections must leave room for. */
+    private static final ChannelFutureListener SOCKET_CLOSED = f -> SocketBudget.PROCESS.closed();
     private final Supplier<ProxySettings> settings;
     private final CertificateStore certificates;
     private final boolean requireHostMatch;
@@ -36,6 +40,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
 
     @Override
     protected void initChannel(Channel ch) {
+        SocketBudget.PROCESS.opened();
+        ch.closeFuture().addListener(SOCKET_CLOSED);
         ProxySettings current = settings.get();
         LimitsConfig limits = current.limits();
         TimeoutsConfig timeouts = current.timeouts();

@@ -95,6 +95,11 @@ final class Exchange extends ServerLeg {
     }
 
     @Override
+    long connectionWaitNanos() {
+        return settings.timeouts().queue().toNanos();
+    }
+
+    @Override
     public void refused(Pod.Refusal refusal) {
         if (!done) {
             fail(refusal.status, refusal.reason + " (pod " + pod + ")", true);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
+import io.podrouter.backend.UpstreamPool;
 
 /**
  * The server side of an {@link Exchange}: a slot on one of its pod's servers, then a connection
@@ -14,7 +15,7 @@ import io.podrouter.backend.Server;
  * only holds the server and the connection. (A superclass rather than a field, so that a request
  * still costs one object.)
  */
-abstract class ServerLeg implements Pod.Waiter {
+abstract class ServerLeg implements Pod.Waiter, UpstreamPool.Borrower {
     final Pod pod;
     private final String key;
     private final EventLoop loop;
@@ -48,6 +49,9 @@ abstract class ServerLeg implements Pod.Waiter {
     /** No connection to {@link #server} could be opened. */
     abstract void connectFailed(Throwable cause);
 
+    /** How long the request may wait for a connection when the process has no socket to spare. */
+    abstract long connectionWaitNanos();
+
     /** Takes a slot on a server, avoiding {@code avoid} (null: none) when another will do. */
     final void takeServer(Server avoid) {
         Server s = pod.acquire(key, avoid, loop, this);
@@ -72,6 +76,10 @@ abstract class ServerLeg implements Pod.Waiter {
             return;
         }
         reusedConnection = false;
+        if (!server.pool().mayConnect()) {
+            awaitConnection();
+            return;
+        }
         Server connectingTo = server;
         ChannelFuture connecting = server.pool().connect(loop);
         if (connecting.isDone()) {
@@ -94,9 +102,38 @@ abstract class ServerLeg implements Pod.Waiter {
         } else if (f.cause() instanceof ChannelException) {
             // No socket could be made here (out of file descriptors): not the server's fault, so
             // it is not marked down, and another server would fare no better.
-            refused(Pod.Refusal.NO_SOCKET);
+            awaitConnection();
         } else {
             connectFailed(f.cause());
+        }
+    }
+
+    /** No socket to spare: the request takes the next connection to its server given back on this loop. */
+    private void awaitConnection() {
+        if (!server.pool().await(loop, this, connectionWaitNanos())) {
+            refused(Pod.Refusal.NO_SOCKET);
+        }
+    }
+
+    /** Whether this leg still waits for a connection from {@code pool}. */
+    private boolean waitsOn(UpstreamPool pool) {
+        return !ended() && upstream == null && server != null && server.pool() == pool;
+    }
+
+    @Override
+    public final boolean borrow(UpstreamPool pool, Channel ch) {
+        if (!waitsOn(pool)) {
+            return false;
+        }
+        reusedConnection = true;
+        use(ch);
+        return true;
+    }
+
+    @Override
+    public final void waitedInVain(UpstreamPool pool) {
+        if (waitsOn(pool)) {
+            refused(Pod.Refusal.NO_SOCKET);
         }
     }
 
