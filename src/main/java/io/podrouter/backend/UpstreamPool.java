@@ -159,11 +159,6 @@ public final class UpstreamPool {
         return open.get();
     }
 
-    /** Requests waiting for a connection on the calling event loop. */
-    int waitingHere() {
-        return onLoop.get().waiting.size();
-    }
-
     /** One event loop's share: its idle connections, how many are open, who waits for one. */
     private static final class OnLoop {
         final ArrayDeque<Channel> idle = new ArrayDeque<>();
