@@ -6,17 +6,14 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
+import io.podrouter.testing.ChildRouter;
 import io.podrouter.testing.ProcessLines;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,23 +64,12 @@ class ConsoleLogConfiguratorTest {
      */
     @Test
     void theRouterLogsInItsFormatWithoutLoadingAnXmlParser(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("backend.map"), "tenant.example.com pod0\n");
-        Path config = dir.resolve("podrouter.yaml");
-        Files.writeString(config, """
-                listeners:
-                  - bind: 127.0.0.1:0
-                routing:
-                  map: backend.map
-                backends:
-                  pod0:
-                    servers: [ { address: 127.0.0.1:9 } ]
+        Path config = ChildRouter.config(dir, "127.0.0.1:9", """
                 access-log: { enabled: false }
                 """);
-        String mainClassPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .collect(Collectors.joining(File.pathSeparator));
+        String mainClassPath = ChildRouter.mainClassPath();
         Path classes = dir.resolve("classes.txt");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String java = ChildRouter.java();
         Process router = new ProcessBuilder(java, "-Xlog:class+load=info:file=" + classes, "-cp", mainClassPath,
                 "io.podrouter.Main", "run", "-c", config.toString(), "--jit-warm-up", "0s")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.podrouter.testing.ChildRouter;
 import io.podrouter.testing.ProcessLines;
 import io.podrouter.testing.RawHttp;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,20 +26,11 @@ class JsonLogTest {
 
     @Test
     void everyLineTheRouterWritesToStdoutIsAJsonObject(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("backend.map"), "tenant.example.com pod0\n");
-        Path config = dir.resolve("podrouter.yaml");
-        Files.writeString(config, """
-                listeners:
-                  - bind: 127.0.0.1:0
-                routing:
-                  map: backend.map
-                backends:
-                  pod0:
-                    servers: [ { address: 127.0.0.1:9 } ]
+        Path config = ChildRouter.config(dir, "127.0.0.1:9", """
                 logging: { format: json }
                 access-log: { format: json }
                 """);
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String java = ChildRouter.java();
         Process router = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.podrouter.Main",
                 "run", "-c", config.toString(), "--jit-warm-up", "1s").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         ProcessLines stdout = new ProcessLines(router);

@@ -2,16 +2,13 @@ package io.podrouter.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.podrouter.testing.ChildRouter;
 import io.podrouter.testing.Poll;
 import io.podrouter.testing.ProcessLines;
 import io.podrouter.testing.RawHttp;
 import io.podrouter.testing.TestBackend;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,23 +111,12 @@ class SocketBudgetTest {
     }
 
     private static Process start(Path dir, TestBackend pod) throws Exception {
-        Files.writeString(dir.resolve("backend.map"), "tenant.example.com pod0\n");
-        Path config = dir.resolve("podrouter.yaml");
-        Files.writeString(config, """
-                listeners:
-                  - bind: 127.0.0.1:0
-                routing:
-                  map: backend.map
-                backends:
-                  pod0:
-                    servers: [ { address: %s } ]
+        Path config = ChildRouter.config(dir, pod.address(), """
                 timeouts: { queue: 2s }
                 access-log: { enabled: false }
-                """.formatted(pod.address()));
-        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .collect(Collectors.joining(File.pathSeparator));
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+                """);
+        String java = ChildRouter.java();
+        String classPath = ChildRouter.mainClassPath();
         return new ProcessBuilder("bash", "-c", "ulimit -n " + FILE_LIMIT + " && exec \"$@\"", "podrouter",
                 java, "-cp", classPath, "io.podrouter.Main", "run", "-c", config.toString(), "--jit-warm-up", "0s")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
