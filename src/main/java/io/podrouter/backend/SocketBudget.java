@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server connections stop short of its file-descriptor limit instead of failing at it.
  *
  * <p>At 10,000 clients a proxy that opens a server connection per request in flight reaches the
- * limit (`ulimit -n`) within a second of a burst: each connect past it fails, and its request got
+ * limit ({@code ulimit -n}) within a second of a burst: each connect past it fails, and its request got
  * a 503. With the budget, a request that finds it spent waits for a connection to its server that
  * another request gives back ({@link UpstreamPool#await}). A reserve of the limit stays for what
  * the budget does not count: log and map files, the admin API, the JVM's own descriptors.

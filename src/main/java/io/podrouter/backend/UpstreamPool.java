@@ -24,7 +24,8 @@ public final class UpstreamPool {
     private final HostAndPort address;
     private final Bootstrap bootstrap;
     private final int maxIdle;
-    private final SocketBudget sockets;
+    /** The process's: file descriptors are per process, whatever pool or router takes them. */
+    private final SocketBudget sockets = SocketBudget.PROCESS;
     private final AtomicInteger open = new AtomicInteger();
     private final FastThreadLocal<OnLoop> onLoop = new FastThreadLocal<>() {
         @Override
@@ -47,14 +48,9 @@ public final class UpstreamPool {
      *                  connect with the caller's event loop as group
      */
     public UpstreamPool(HostAndPort address, Bootstrap bootstrap, int maxIdle) {
-        this(address, bootstrap, maxIdle, SocketBudget.PROCESS);
-    }
-
-    public UpstreamPool(HostAndPort address, Bootstrap bootstrap, int maxIdle, SocketBudget sockets) {
         this.address = address;
         this.bootstrap = bootstrap;
         this.maxIdle = maxIdle;
-        this.sockets = sockets;
     }
 
     public HostAndPort address() {
