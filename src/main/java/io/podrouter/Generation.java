@@ -8,6 +8,7 @@ import io.podrouter.accesslog.AccessLog;
 import io.podrouter.backend.HealthChecker;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
+import io.podrouter.backend.ServerAddress;
 import io.podrouter.backend.UpstreamPool;
 import io.podrouter.config.BackendConfig;
 import io.podrouter.config.DirectoryConfig;
@@ -143,7 +144,7 @@ final class Generation {
                         new UpstreamChannelInitializer(config.timeouts().idle(), config.pool().idleTimeout(),
                                 clientContext(b.name(), s), s.tls().sni() != null ? s.tls().sni() : s.address().host(),
                                 s.address().port()));
-                servers.add(new Server(b.name(), s.address(), new UpstreamPool(s.address(), bootstrap,
+                servers.add(new Server(b.name(), s.address(), new UpstreamPool(ServerAddress.of(s.address()), bootstrap,
                         config.pool().maxIdle()), s.maxconn(), s.weight(), s.backup(),
                         b.passiveFailures(), b.passiveCooldown().toNanos()));
             }

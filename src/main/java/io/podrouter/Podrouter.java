@@ -3,6 +3,7 @@ package io.podrouter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.podrouter.accesslog.AccessLog;
 import io.podrouter.admin.AdminServer;
 import io.podrouter.admin.RouterView;
@@ -147,6 +148,8 @@ public final class Podrouter implements AutoCloseable {
     private static Bootstrap connections(PodrouterConfig config, Transport transport) {
         return new Bootstrap()
                 .channel(transport.socketChannel())
+                // Addresses come resolved (ServerAddress): nothing may resolve a name on an event loop.
+                .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.timeouts().connect().toMillis()));

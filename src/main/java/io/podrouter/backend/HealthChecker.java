@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.config.HealthCheckConfig;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,11 @@ public final class HealthChecker implements AutoCloseable {
         }
         state.checking = true;
         Server server = state.server;
+        InetSocketAddress to = server.pool().target().current();
+        if (to == null) {
+            state.result(false, server.pool().target().failure());
+            return;
+        }
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -63,7 +69,7 @@ public final class HealthChecker implements AutoCloseable {
                         new ResponseHandler((ok, why) -> state.result(ok, why)));
             }
         });
-        ChannelFuture connecting = b.connect(server.address().host(), server.address().port());
+        ChannelFuture connecting = b.connect(to);
         Channel ch = connecting.channel();
         ScheduledFuture<?> timeout = loop.schedule(() -> {
             ch.close();

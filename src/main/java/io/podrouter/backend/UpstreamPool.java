@@ -3,10 +3,13 @@ package io.podrouter.backend;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.podrouter.config.HostAndPort;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link #await}), first come first served, for at most its wait.
  */
 public final class UpstreamPool {
-    private final HostAndPort address;
+    private final ServerAddress address;
     private final Bootstrap bootstrap;
     private final int maxIdle;
     /** The process's: file descriptors are per process, whatever pool or router takes them. */
@@ -44,16 +47,22 @@ public final class UpstreamPool {
     }
 
     /**
-     * @param bootstrap a bootstrap with channel type, options and handler set; it is cloned per
-     *                  connect with the caller's event loop as group
+     * @param bootstrap a bootstrap with channel type, options and handler set, and no resolver
+     *                  ({@link io.netty.resolver.NoopAddressResolverGroup}): the address comes
+     *                  resolved. It is cloned once per event loop, with that loop as its group
      */
-    public UpstreamPool(HostAndPort address, Bootstrap bootstrap, int maxIdle) {
+    public UpstreamPool(ServerAddress address, Bootstrap bootstrap, int maxIdle) {
         this.address = address;
         this.bootstrap = bootstrap;
         this.maxIdle = maxIdle;
     }
 
     public HostAndPort address() {
+        return address.configured();
+    }
+
+    /** Where this pool's connections go. */
+    public ServerAddress target() {
         return address;
     }
 
@@ -76,13 +85,18 @@ public final class UpstreamPool {
 
     /** Opens a new connection on {@code loop}; it is not pooled until {@link #release} is called. */
     public ChannelFuture connect(EventLoop loop) {
-        ChannelFuture f = bootstrap.clone(loop).connect(address.host(), address.port());
+        OnLoop here = onLoop.get();
+        if (here.bootstrap == null) {
+            here.bootstrap = bootstrap.clone(loop);
+        }
+        InetSocketAddress to = address.current();
+        ChannelFuture f = here.bootstrap.connect(to != null ? to
+                : InetSocketAddress.createUnresolved(address.configured().host(), address.configured().port()));
         Channel ch = f.channel();
         if (f.isDone() && !f.isSuccess() && !ch.isRegistered() && !ch.closeFuture().isDone()) {
             // No socket was made (out of file descriptors): a placeholder channel that never closes.
             return f;
         }
-        OnLoop here = onLoop.get();
         open.incrementAndGet();
         here.open++;
         sockets.opened();
@@ -95,7 +109,18 @@ public final class UpstreamPool {
             sockets.closed();
             here.idle.removeLastOccurrence(ch);
         });
-        return f;
+        return to != null ? f : unresolved(f);
+    }
+
+    /** A connect to a name that never resolved: it fails with the resolver's reason, not Netty's bare exception. */
+    private ChannelFuture unresolved(ChannelFuture f) {
+        ChannelPromise failed = f.channel().newPromise();
+        f.addListener(done -> {
+            f.channel().close();
+            String why = address.failure();
+            failed.setFailure(new UnknownHostException(why != null ? why : "cannot resolve " + address.configured().host()));
+        });
+        return failed;
     }
 
     /**
@@ -159,6 +184,8 @@ public final class UpstreamPool {
     private static final class OnLoop {
         final ArrayDeque<Channel> idle = new ArrayDeque<>();
         final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        /** This pool's bootstrap with this loop as its group. */
+        Bootstrap bootstrap;
         int open;
         ScheduledFuture<?> expiry;
     }

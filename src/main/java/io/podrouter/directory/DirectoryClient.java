@@ -2,6 +2,7 @@ package io.podrouter.directory;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
+import io.podrouter.backend.ServerAddress;
 import io.podrouter.backend.UpstreamPool;
 import io.podrouter.config.DirectoryConfig;
 import io.podrouter.config.DirectoryUrl;
@@ -72,7 +73,7 @@ public final class DirectoryClient {
         this.config = config;
         this.ioLoop = ioLoop;
         Bootstrap bootstrap = transport.clone().handler(new DirectoryChannelInitializer(config.maxAnswerBytes(), config.idleTimeout()));
-        this.pools = config.urls().stream().map(u -> new UpstreamPool(u.address(), bootstrap, config.maxIdle())).toList();
+        this.pools = config.urls().stream().map(u -> new UpstreamPool(ServerAddress.of(u.address()), bootstrap, config.maxIdle())).toList();
         this.circuit = new CircuitBreaker(config.circuitFailures(), config.circuitOpenFor().toNanos(), System::nanoTime);
     }
 

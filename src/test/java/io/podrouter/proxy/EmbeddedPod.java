@@ -7,6 +7,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
+import io.podrouter.backend.ServerAddress;
 import io.podrouter.backend.UpstreamPool;
 import io.podrouter.config.CacheConfig;
 import io.podrouter.config.HostAndPort;
@@ -29,7 +30,7 @@ import java.util.Map;
 final class EmbeddedPod implements AutoCloseable {
     static final String HOST = "t.example";
 
-    final UpstreamPool pool = new UpstreamPool(new HostAndPort("127.0.0.1", 9), new Bootstrap(), 16);
+    final UpstreamPool pool = new UpstreamPool(ServerAddress.of(new HostAndPort("127.0.0.1", 9)), new Bootstrap(), 16);
     final Server server = new Server(new HostAndPort("127.0.0.1", 9), pool);
     final Pod pod = new Pod("p", List.of(server));
     final RequestMetrics metrics = new RequestMetrics();
