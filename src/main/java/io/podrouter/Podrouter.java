@@ -66,7 +66,7 @@ public final class Podrouter implements AutoCloseable {
         EventLoopGroup boss = transport.newGroup(1, "podrouter-accept");
         EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
         // Directory lookups' I/O, apart from the clients' (see DirectoryClient): idle but for misses.
-        EventLoopGroup directoryLoop = transport.newGroup(1, "podrouter-directory");
+        EventLoopGroup directoryLoop = transport.newQuietGroup("podrouter-directory");
         List<AutoCloseable> closeables = new ArrayList<>();
         closeables.add(() -> directoryLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
         Podrouter router = null;
@@ -89,7 +89,7 @@ public final class Podrouter implements AutoCloseable {
             closeables.add(0, fleet);
             router.routeChanges = fleet.stream();
             if (config.admin() != null) {
-                EventLoopGroup adminLoop = transport.newGroup(1, "podrouter-admin");
+                EventLoopGroup adminLoop = transport.newQuietGroup("podrouter-admin");
                 closeables.add(() -> adminLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
                 AdminServer admin = AdminServer.start(config.admin(), new View(router), adminLoop, transport.serverChannel());
                 closeables.add(0, admin);

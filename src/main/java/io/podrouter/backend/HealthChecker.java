@@ -59,7 +59,8 @@ public final class HealthChecker implements AutoCloseable {
         Server server = state.server;
         InetSocketAddress to = server.pool().target().current();
         if (to == null) {
-            state.result(false, server.pool().target().failure());
+            String why = server.pool().target().failure();
+            state.result(false, why != null ? why : "cannot resolve " + server.address().host());
             return;
         }
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {

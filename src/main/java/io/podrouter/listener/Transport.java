@@ -117,4 +117,17 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     public EventLoopGroup newGroup(int threads, String threadPrefix) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, false), ioHandlerFactory);
     }
+
+    /**
+     * One event loop for a few connections (the directory's, the admin API's): with io_uring, its
+     * ring is Netty's default size. The larger completion queue is for the loops that accept and
+     * serve the clients; here it would only hold 12,000 more heap objects (see above).
+     */
+    public EventLoopGroup newQuietGroup(String threadPrefix) {
+        IoHandlerFactory factory = ioHandlerFactory;
+        if (IoUring.isAvailable() && serverChannel == IoUringServerSocketChannel.class) {
+            factory = IoUringIoHandler.newFactory();
+        }
+        return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(threadPrefix, false), factory);
+    }
 }
