@@ -72,10 +72,11 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
      * Completion queue entries per event loop, unless {@code -Dio.netty.iouring.cqSize} says
      * otherwise. Netty's 4,096 overflow when thousands of connections have news at once (10,000
      * clients closing together): nothing is lost, the kernel holds the excess, but Netty warns each
-     * time. An entry costs more than the ring's 16 bytes: Netty keeps ByteBuffer objects per entry
-     * on the heap, and the rings are made for the acceptor, the admin API and the directory's loop
-     * too. Measured (bench/RESULTS.md): against 4,096, 49,000 more heap objects, 8 MiB more resident
-     * memory at start and 1.5-2% more requests per CPU-second at hot; 65,536 cost 22 MiB more.
+     * time. An entry costs more than the ring's 16 bytes: Netty keeps a ByteBuffer object per entry
+     * on the heap. Measured (bench/RESULTS.md), with every ring at this size: against 4,096, 49,000
+     * more heap objects, 8 MiB more resident memory at start and 1.5-2% more requests per
+     * CPU-second at hot; 65,536 cost 22 MiB more. So only the acceptor's and the client loops'
+     * rings are this large ({@link #newQuietGroup}).
      */
     private static final int COMPLETION_QUEUE_SIZE = 16_384;
 
