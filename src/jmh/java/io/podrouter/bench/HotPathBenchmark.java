@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
+import io.podrouter.backend.ServerAddress;
 import io.podrouter.backend.UpstreamPool;
 import io.podrouter.config.CacheConfig;
 import io.podrouter.config.DirectoryConfig;
@@ -77,8 +78,8 @@ public class HotPathBenchmark {
         for (int i = 0; i < 3; i++) {
             HostAndPort address = HostAndPort.parse("127.0.0.1:" + (9001 + i));
             pods.put("pod" + i, new Pod("pod" + i, List.of(
-                    new Server(address, new UpstreamPool(address, connections, 8)),
-                    new Server(address, new UpstreamPool(address, connections, 8)))));
+                    new Server(address, new UpstreamPool(ServerAddress.of(address), connections, 8)),
+                    new Server(address, new UpstreamPool(ServerAddress.of(address), connections, 8)))));
         }
         pod = pods.get("pod0");
         Map<String, Pod> routes = new HashMap<>();
