@@ -59,8 +59,7 @@ public final class HealthChecker implements AutoCloseable {
         Server server = state.server;
         InetSocketAddress to = server.pool().target().current();
         if (to == null) {
-            String why = server.pool().target().failure();
-            state.result(false, why != null ? why : "cannot resolve " + server.address().host());
+            state.result(false, server.pool().target().whyNoAddress());
             return;
         }
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {

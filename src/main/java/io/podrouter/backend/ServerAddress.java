@@ -105,6 +105,13 @@ public final class ServerAddress {
         return now.address == null ? now.failure : null;
     }
 
+    /** What to tell a connect that found no address: why the name did not resolve. */
+    String whyNoAddress() {
+        String why = failure();
+        // Null only when an answer came in since the connect looked.
+        return why != null ? why : "cannot resolve " + configured.host();
+    }
+
     private Answer ask(Answer last) {
         long now = System.nanoTime();
         InetAddress ip;

@@ -117,8 +117,7 @@ public final class UpstreamPool {
         ChannelPromise failed = f.channel().newPromise();
         f.addListener(done -> {
             f.channel().close();
-            String why = address.failure();
-            failed.setFailure(new UnknownHostException(why != null ? why : "cannot resolve " + address.configured().host()));
+            failed.setFailure(new UnknownHostException(address.whyNoAddress()));
         });
         return failed;
     }
