@@ -48,6 +48,17 @@ def client_bound(row):
     return idle is not None and idle < CLIENT_BOUND_IDLE
 
 
+def cpu_us_per_request(row, busy_column):
+    """Microseconds of CPU per request over the measured run, from a busy share and the req/s."""
+    busy, rps = num(row.get(busy_column)), num(row.get("rps"))
+    return busy / 100 * 1e6 / rps if busy is not None and rps else None
+
+
+def median_of(values):
+    vals = [v for v in values if v is not None]
+    return statistics.median(vals) if vals else None
+
+
 def disturbed(row):
     """Something other than the proxy took more than DISTURBED% of the proxy's CPU 1."""
     cpu1, proxy = num(row.get("cpu1_pct")), num(row.get("proxy_cpu_pct"))
@@ -149,6 +160,14 @@ def main(path):
             out.append(f"\n\\* client-bound: CPU 0 (wrk, pods, directory) had under {CLIENT_BOUND_IDLE}% idle, so the "
                        f"proxy was not the bottleneck. † disturbed: other programs took over {DISTURBED}% of CPU 1. "
                        "Ratios use only the rounds that were neither; with none left on either side, no ratio is claimed.")
+        costs = []
+        for v in present:
+            client = median_of(cpu_us_per_request(r, "cpu0_pct") for r in figures[v].rows)
+            proxy = median_of(cpu_us_per_request(r, "proxy_cpu_pct") for r in figures[v].rows)
+            costs.append(f"{NAMES[v]} {fmt(proxy, 1)} µs of its own, {fmt(client, 1)} µs of CPU 0's")
+        out.append("\nCPU per request (median of the rounds): " + "; ".join(costs) + ". A proxy that needs no more "
+                   "of its core per request than wrk and the pods need of theirs saturates CPU 0 as soon as its own: "
+                   "its rounds come out client-bound however fast it is.")
         c, b = figures.get("c"), figures.get("b")
         if d and w == "hot":
             checks.append(target("hot: req/s >= 1.0x nginx-lua", d, c, lambda x, y: x.rps >= y.rps, "rps"))
