@@ -17,7 +17,9 @@
 # Needs what compare.sh needs, plus perf and strace (apt-get install -y linux-perf strace).
 # Output (wrk runs, strace and perf reports, perf.data) goes to OUT [a new /tmp dir].
 # Settings: WARM (70), DURATION (15), CONNS (256; c10k: C10K_CONNS, 10000), JAVA_OPTS (replaces
-# the JVM flags bin/podrouter uses; podrouter runs on the java bin/jvm.sh picks), QUICK=1 (stop after the measured run: no strace, no perf).
+# the JVM flags bin/podrouter uses; podrouter runs on the java bin/jvm.sh picks), CONF (podrouter's config
+# template, relative to bench/: conf/podrouter.yaml; conf/podrouter-accesslog.yaml profiles the access log), WHOLE=1 (perf
+# samples every thread of the proxy, not only its event loop: the access log's writer, the GC), QUICK=1 (stop after the measured run: no strace, no perf).
 set -euo pipefail
 VARIANT=${1:-podrouter}
 WORKLOAD=${2:-hot}
@@ -77,7 +79,7 @@ wait_http http://127.0.0.1:16280/stats || die "pods/directory did not start"
 
 echo "placeholder.example.com pod0" > "$OUT/backend.map"
 if [ "$VARIANT" = podrouter ]; then
-    subst "$BENCH/conf/podrouter.yaml" "$OUT" "$OUT/podrouter.yaml"
+    subst "$BENCH/${CONF:-conf/podrouter.yaml}" "$OUT" "$OUT/podrouter.yaml"
     "$ROOT/bin/podrouter" --version > /dev/null   # builds target/podrouter.jar when the sources are newer
     # The java and the flags bin/podrouter runs with (a profile of other flags is not of the defaults).
     # shellcheck source=../bin/jvm.sh
@@ -137,6 +139,7 @@ else
     TARGET=(-p "$WORKER")
     STRACE_TARGET=$WORKER
 fi
+[ -n "${WHOLE:-}" ] && TARGET=(-p "$PROXY")
 timeout 5 strace -c -p "$STRACE_TARGET" -o "$OUT/strace.txt" > /dev/null 2>&1 || true
 perf record -q -g -o "$OUT/perf.data" "${TARGET[@]}" -- sleep 5 > /dev/null 2>&1 || true
 wait "$LOAD" || true
