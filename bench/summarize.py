@@ -19,9 +19,13 @@ def num(v):
         return None
 
 
-def median(rows, key):
-    vals = [num(r[key]) for r in rows if num(r[key]) is not None]
+def median_of(values):
+    vals = [v for v in values if v is not None]
     return statistics.median(vals) if vals else None
+
+
+def median(rows, key):
+    return median_of(num(r[key]) for r in rows)
 
 
 def fmt(v, digits=0):
@@ -52,11 +56,6 @@ def cpu_us_per_request(row, busy_column):
     """Microseconds of CPU per request over the measured run, from a busy share and the req/s."""
     busy, rps = num(row.get(busy_column)), num(row.get("rps"))
     return busy / 100 * 1e6 / rps if busy is not None and rps else None
-
-
-def median_of(values):
-    vals = [v for v in values if v is not None]
-    return statistics.median(vals) if vals else None
 
 
 def disturbed(row):
