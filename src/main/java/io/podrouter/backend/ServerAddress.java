@@ -46,6 +46,8 @@ public final class ServerAddress {
     }
 
     private final HostAndPort configured;
+    /** As configured: the access log names the server of every request, so it is made once. */
+    private final String text;
     private final Resolver resolver;
     private final long refreshNanos;
     private final long retryNanos;
@@ -55,6 +57,7 @@ public final class ServerAddress {
 
     private ServerAddress(HostAndPort configured, Resolver resolver, long refreshNanos, long retryNanos) {
         this.configured = configured;
+        this.text = configured.toString();
         this.resolver = resolver;
         this.refreshNanos = refreshNanos;
         this.retryNanos = retryNanos;
@@ -138,6 +141,6 @@ public final class ServerAddress {
 
     @Override
     public String toString() {
-        return configured.toString();
+        return text;
     }
 }

@@ -95,7 +95,8 @@ public final class ConfigReader {
                     default -> throw new IllegalArgumentException("expected text or json, got '" + f + "'");
                 }),
                 al.value("path", null, v -> v.equals("stdout") ? null : baseDir.resolve(v).normalize()),
-                al.integer("buffered-lines", AccessLogConfig.DEFAULTS.bufferedLines(), 16, 10_000_000));
+                al.integer("buffered-lines", AccessLogConfig.DEFAULTS.bufferedLines(), 16, 10_000_000),
+                al.duration("flush-interval", AccessLogConfig.DEFAULTS.flushInterval()));
         al.rejectUnknownKeys();
         YamlSection lg = top.section("logging");
         LoggingConfig logging = new LoggingConfig(lg.value("format", LoggingConfig.DEFAULTS.json(), ConfigReader::textOrJson));

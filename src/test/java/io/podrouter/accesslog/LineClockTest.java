@@ -15,11 +15,11 @@ class LineClockTest {
 
     @Test
     void writesWhatTheFormatterWrote() {
-        AccessLog.LineClock clock = new AccessLog.LineClock();
+        LineClock clock = new LineClock();
         long base = Instant.parse("2026-12-31T23:59:58Z").toEpochMilli();
         for (long t : new long[] {base, base + 7, base + 42, base + 999, base + 1000, base + 1001, base + 2000,
                 base + 2345, 0, 5, 999, -1}) {
-            StringBuilder s = new StringBuilder();
+            LogLine s = new LogLine();
             clock.append(s, t);
             assertThat(s.toString()).as("at %d", t).isEqualTo(FULL.format(Instant.ofEpochMilli(t)));
         }
