@@ -6,27 +6,29 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the access log's lines go, in chunks. A regular file gets chunks of 64 KiB that end on
- * the file's 64 KiB boundaries: each write then fills whole pages of the page cache, which the
- * kernel does not zero first, and carries some 270 lines. (Through the JDK's stream encoder the
- * log went out 8 KiB at a time, and the kernel's zeroing and copying of pages were most of what
- * the log cost.) A pipe or terminal, shared with the router's own log, gets whole lines in
- * writes of at most 4 KiB, which a pipe never interleaves with another writer's.
+ * Where the access log's lines go, in chunks of whole lines: another process appending to the
+ * same file, or the router's own log on stdout, never lands inside one of them. A file gets
+ * chunks of about 64 KiB that end just before one of the file's 64 KiB boundaries, so every
+ * write fills whole pages of the page cache but its last: the kernel zeroes a page's uncovered
+ * part before the copy, and the log used to go out 8 KiB at a time (the JDK's stream encoder's
+ * buffer), which made the zeroing most of what the log cost. A pipe or terminal gets writes of
+ * at most 4 KiB, which a pipe never interleaves with another writer's.
  *
  * <p>A write that fails loses its chunk's lines: the log says so once, and again with the count
  * when writing works again. Used by one thread.
  */
 final class LogOutput implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogOutput.class);
-    static final int FILE_CHUNK = 64 * 1024;
+    static final int FILE_BOUNDARY = 64 * 1024;
     static final int STREAM_CHUNK = 4096;
+    /** Less room than this before a file's next boundary, and the chunk runs to the one after. */
+    private static final int MIN_FILE_CHUNK = 4096;
 
     private final WritableByteChannel channel;
     private final FileChannel file;
@@ -40,7 +42,7 @@ final class LogOutput implements AutoCloseable {
 
     /**
      * @param channel where the bytes go
-     * @param file the same channel when it is a regular file, whose chunks then end on its 64 KiB boundaries; else null
+     * @param file the same channel when it is a regular file, whose chunks then end by its 64 KiB boundaries; else null
      * @param owned whether closing this closes the channel (not stdout)
      */
     LogOutput(WritableByteChannel channel, FileChannel file, String name, boolean owned) {
@@ -48,55 +50,36 @@ final class LogOutput implements AutoCloseable {
         this.file = file;
         this.name = name;
         this.owned = owned;
-        this.chunk = ByteBuffer.allocateDirect(file != null ? FILE_CHUNK : STREAM_CHUNK);
+        this.chunk = ByteBuffer.allocateDirect(file != null ? FILE_BOUNDARY + MIN_FILE_CHUNK : STREAM_CHUNK);
         startChunk();
     }
 
     /** A file appended to, or stdout for null. */
     static LogOutput open(Path path) throws IOException {
-        if (path != null) {
-            FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            return new LogOutput(c, c, path.toString(), true);
+        if (path == null) {
+            return new LogOutput(new FileOutputStream(FileDescriptor.out).getChannel(), null, "stdout", false);
         }
-        FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
-        return new LogOutput(stdout, stdoutIsAFile() ? stdout : null, "stdout", false);
+        FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return new LogOutput(c, c, path.toString(), true);
     }
 
-    private static boolean stdoutIsAFile() {
-        try {
-            return Files.isRegularFile(Path.of("/dev/stdout"));
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** Adds a line, newline included; writes what fills a chunk. */
+    /** Adds a line, newline included; writes the chunk first when the line does not fit in it. */
     void add(LogLine line) {
-        byte[] bytes = line.bytes();
         int length = line.length();
-        if (file == null) {
-            // Whole lines only.
+        if (length > chunk.remaining()) {
+            flush();
             if (length > chunk.remaining()) {
-                flush();
-            }
-            if (length > chunk.capacity()) {
+                // Longer than a chunk: on its own.
                 pendingLines = 1;
-                write(ByteBuffer.wrap(bytes, 0, length));
+                write(ByteBuffer.wrap(line.bytes(), 0, length));
+                startChunk();
                 return;
             }
         }
-        int from = 0;
-        while (from < length) {
-            if (chunk.position() == 0) {
-                bufferedSince = System.nanoTime();
-            }
-            int n = Math.min(length - from, chunk.remaining());
-            chunk.put(bytes, from, n);
-            from += n;
-            if (!chunk.hasRemaining()) {
-                flush();
-            }
+        if (chunk.position() == 0) {
+            bufferedSince = System.nanoTime();
         }
+        chunk.put(line.bytes(), 0, length);
         pendingLines++;
     }
 
@@ -110,8 +93,8 @@ final class LogOutput implements AutoCloseable {
         if (chunk.position() > 0) {
             chunk.flip();
             write(chunk);
+            startChunk();
         }
-        startChunk();
     }
 
     private void write(ByteBuffer bytes) {
@@ -134,15 +117,16 @@ final class LogOutput implements AutoCloseable {
         pendingLines = 0;
     }
 
-    /** An empty chunk, which for a file ends on the file's next 64 KiB boundary. */
+    /** An empty chunk, which for a file ends at the file's next 64 KiB boundary (or the one after). */
     private void startChunk() {
         chunk.clear();
         if (file != null) {
             try {
                 // Its position, not a count of our own: another process may append too, or truncate it.
-                chunk.limit(FILE_CHUNK - (int) (file.position() % FILE_CHUNK));
+                int room = FILE_BOUNDARY - (int) (file.position() % FILE_BOUNDARY);
+                chunk.limit(room < MIN_FILE_CHUNK ? room + FILE_BOUNDARY : room);
             } catch (IOException e) {
-                // Chunks keep their full size: only the alignment is lost.
+                chunk.limit(FILE_BOUNDARY); // only the alignment is lost
             }
         }
     }

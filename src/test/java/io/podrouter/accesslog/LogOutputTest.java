@@ -27,26 +27,44 @@ class LogOutputTest {
     }
 
     @Test
-    void aFileIsWrittenInChunksThatEndOnIts64KiBBoundariesAndFlushWritesTheRest() throws IOException {
+    void aFileGetsWholeLinesInChunksThatEndJustBeforeIts64KiBBoundariesAndFlushWritesTheRest() throws IOException {
         Path file = dir.resolve("access.log");
         Files.writeString(file, "y".repeat(1000)); // an earlier run's lines: the first chunk fills up to the boundary
         StringBuilder expected = new StringBuilder("y".repeat(1000));
+        long boundary = LogOutput.FILE_BOUNDARY;
         try (LogOutput out = LogOutput.open(file)) {
+            long written = 1000;
             for (int i = 0; i < 2000; i++) {
                 LogLine line = line(i, 100);
                 out.add(line);
                 expected.append(line);
-                assertThat(Files.size(file) % LogOutput.FILE_CHUNK).as("after line %d", i).isIn(0L, 1000L);
+                long size = Files.size(file);
+                if (size != written) {
+                    assertThat(boundary - size % boundary).as("after line %d", i).isLessThan(100);
+                    assertThat(Files.readString(file)).as("after line %d", i).endsWith("\n");
+                    written = size;
+                }
             }
-            assertThat(Files.size(file)).isEqualTo(3 * LogOutput.FILE_CHUNK);
+            assertThat(written).isBetween(3 * boundary - 100, 3 * boundary);
             assertThat(out.unwrittenFor(System.nanoTime())).isPositive();
             out.flush();
             assertThat(out.unwrittenFor(System.nanoTime())).isZero();
             assertThat(Files.readString(file)).isEqualTo(expected.toString());
-            out.add(line(2000, 100)); // after a flush mid-chunk, the next chunk ends on the boundary again
+            out.add(line(2000, 100));
             expected.append(line(2000, 100));
         }
         assertThat(Files.readString(file)).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void aLineLongerThanAChunkIsWrittenWhole() throws IOException {
+        Path file = dir.resolve("access.log");
+        try (LogOutput out = LogOutput.open(file)) {
+            out.add(line(0, 100));
+            out.add(line(1, 200_000));
+            out.add(line(2, 100));
+        }
+        assertThat(Files.readAllLines(file)).extracting(String::length).containsExactly(99, 199_999, 99);
     }
 
     @Test
