@@ -56,7 +56,7 @@ public final class AccessLog implements AutoCloseable {
 
     private void drain() {
         LogLine line = new LogLine();
-        LineClock clock = new LineClock();
+        LineClock clock = format.newClock();
         long reportedDrops = 0;
         while (true) {
             AccessRecord r = queue.poll();

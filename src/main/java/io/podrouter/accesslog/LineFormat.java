@@ -2,12 +2,16 @@ package io.podrouter.accesslog;
 
 import io.podrouter.routing.RoutingKey;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 
 /** The two formats of an access-log line, each written into a {@link LogLine}. */
 enum LineFormat {
     /** Combined log format, then key, backend, server, route and the times in milliseconds. */
     TEXT {
+        @Override
+        LineClock newClock() {
+            return LineClock.text();
+        }
+
         @Override
         void write(LogLine s, AccessRecord r, LineClock clock) {
             s.text(r.client()).bytes(DASHES);
@@ -37,8 +41,15 @@ enum LineFormat {
     /** One JSON object per line. */
     JSON {
         @Override
+        LineClock newClock() {
+            return LineClock.iso();
+        }
+
+        @Override
         void write(LogLine s, AccessRecord r, LineClock clock) {
-            s.text("{\"time\":\"").text(Instant.ofEpochMilli(r.epochMillis()).toString()).ascii('"');
+            s.text("{\"time\":\"");
+            clock.append(s, r.epochMillis());
+            s.ascii('"');
             field(s, "client", r.client());
             field(s, "method", r.method());
             field(s, "uri", r.uri());
@@ -72,7 +83,10 @@ enum LineFormat {
     private static final byte[] TOTAL_MS = ascii(" total_ms=");
     private static final byte[] REQUEST_ID = ascii(" request_id=");
 
-    /** Writes the record's line, without its newline. */
+    /** The clock that writes this format's time. */
+    abstract LineClock newClock();
+
+    /** Writes the record's line, without its newline; {@code clock} is one of {@link #newClock()}'s. */
     abstract void write(LogLine line, AccessRecord record, LineClock clock);
 
     private static void field(LogLine s, String name, String value) {

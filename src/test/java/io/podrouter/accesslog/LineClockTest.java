@@ -8,20 +8,29 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-/** The text format's time, formatted once per second, is what a per-line DateTimeFormatter wrote. */
+/** Each format's time, formatted once per second, is what a per-line DateTimeFormatter writes. */
 class LineClockTest {
-    private static final DateTimeFormatter FULL = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS Z", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final long BASE = Instant.parse("2026-12-31T23:59:58Z").toEpochMilli();
+    private static final long[] TIMES = {BASE, BASE + 7, BASE + 42, BASE + 999, BASE + 1000, BASE + 1001, BASE + 2000,
+            BASE + 2345, 0, 5, 999, -1};
 
-    @Test
-    void writesWhatTheFormatterWrote() {
-        LineClock clock = new LineClock();
-        long base = Instant.parse("2026-12-31T23:59:58Z").toEpochMilli();
-        for (long t : new long[] {base, base + 7, base + 42, base + 999, base + 1000, base + 1001, base + 2000,
-                base + 2345, 0, 5, 999, -1}) {
+    private static void writesWhat(DateTimeFormatter formatter, LineClock clock) {
+        for (long t : TIMES) {
             LogLine s = new LogLine();
             clock.append(s, t);
-            assertThat(s.toString()).as("at %d", t).isEqualTo(FULL.format(Instant.ofEpochMilli(t)));
+            assertThat(s.toString()).as("at %d", t).isEqualTo(formatter.format(Instant.ofEpochMilli(t)));
         }
+    }
+
+    @Test
+    void theTextClockWritesTheCombinedLogFormatsTime() {
+        writesWhat(DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS Z", Locale.ROOT).withZone(ZoneOffset.UTC),
+                LineClock.text());
+    }
+
+    @Test
+    void theIsoClockWritesIso8601WithMillisecondsEvenOnAWholeSecond() {
+        writesWhat(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC),
+                LineClock.iso());
     }
 }

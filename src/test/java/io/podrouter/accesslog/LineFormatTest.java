@@ -18,7 +18,7 @@ class LineFormatTest {
 
     private static String line(LineFormat format, AccessRecord r) {
         LogLine line = new LogLine();
-        format.write(line, r, new LineClock());
+        format.write(line, r, format.newClock());
         return new String(line.bytes(), 0, line.length(), StandardCharsets.UTF_8);
     }
 
