@@ -54,6 +54,34 @@ class OldGenerationGoalTest {
     }
 
     @Test
+    void theGoalMovesUpByWhatTheSocketsOpenedSinceTheLastCollectionKeep() {
+        assertThat(OldGenerationGoal.withSockets(150 * MIB, 10_000, 4096, 1024 * MIB)).isEqualTo(150 * MIB + 10_000 * 4096L);
+        assertThat(OldGenerationGoal.withSockets(150 * MIB, -500, 4096, 1024 * MIB)).as("sockets closed").isEqualTo(150 * MIB);
+        assertThat(OldGenerationGoal.withSockets(1000 * MIB, 10_000, 4096, 1024 * MIB)).isEqualTo(1024 * MIB);
+    }
+
+    @Test
+    void clientsConnectingAreNoReasonToCollect() throws Exception {
+        // 10,000 connections keep 35 MiB, past the goal of 8 MiB more than the start's live size.
+        assertThat(connect("0", "3")).as("without an allowance for sockets").isPositive();
+        assertThat(connect(Long.toString(OldGenerationGoal.OLD_BYTES_PER_SOCKET), "3")).as("with it").isZero();
+    }
+
+    /** The full collections while 10,000 clients connect, and for {@code waitSeconds} after. */
+    private static long connect(String bytesPerSocket, String waitSeconds) throws IOException, InterruptedException {
+        List<String> command = List.of(javaOfBinPodrouter(), "-XX:+UseParallelGC", "-XX:GCTimeRatio=19",
+                "-XX:+UseAdaptiveSizePolicyWithSystemGC", "-XX:MaxTenuringThreshold=0", "-Xms16m", "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), OldGenerationConnections.class.getName(), bytesPerSocket,
+                waitSeconds);
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the connections opened").isTrue();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("full (\\d+)").matcher(out);
+        assertThat(m.find()).as("the child's report: %s", out).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
     void anotherCollectorIsLeftAlone() throws Exception {
         Churned g1 = churn(javaOfBinPodrouter(), "50", 0, 0, "-XX:+UseG1GC");
         assertThat(g1.fullCollections).as("no System.gc() under G1").isZero();
