@@ -2,16 +2,12 @@ package io.podrouter.accesslog;
 
 import io.podrouter.routing.RoutingKey;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /** The two formats of an access-log line, each written into a {@link LogLine}. */
 enum LineFormat {
     /** Combined log format, then key, backend, server, route and the times in milliseconds. */
-    TEXT {
-        @Override
-        LineClock newClock() {
-            return LineClock.text();
-        }
-
+    TEXT(LineClock::text) {
         @Override
         void write(LogLine s, AccessRecord r, LineClock clock) {
             s.text(r.client()).bytes(DASHES);
@@ -39,12 +35,7 @@ enum LineFormat {
         }
     },
     /** One JSON object per line. */
-    JSON {
-        @Override
-        LineClock newClock() {
-            return LineClock.iso();
-        }
-
+    JSON(LineClock::iso) {
         @Override
         void write(LogLine s, AccessRecord r, LineClock clock) {
             s.text("{\"time\":\"");
@@ -83,8 +74,16 @@ enum LineFormat {
     private static final byte[] TOTAL_MS = ascii(" total_ms=");
     private static final byte[] REQUEST_ID = ascii(" request_id=");
 
-    /** The clock that writes this format's time. */
-    abstract LineClock newClock();
+    private final Supplier<LineClock> clocks;
+
+    LineFormat(Supplier<LineClock> clocks) {
+        this.clocks = clocks;
+    }
+
+    /** A clock that writes this format's time. */
+    LineClock newClock() {
+        return clocks.get();
+    }
 
     /** Writes the record's line, without its newline; {@code clock} is one of {@link #newClock()}'s. */
     abstract void write(LogLine line, AccessRecord record, LineClock clock);
