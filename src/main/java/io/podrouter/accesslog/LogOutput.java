@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * chunks of about 64 KiB that end just before one of the file's 64 KiB boundaries, so every
  * write fills whole pages of the page cache but its last: the kernel zeroes a page's uncovered
  * part before the copy, and the log used to go out 8 KiB at a time (the JDK's stream encoder's
- * buffer), which made the zeroing most of what the log cost. A pipe or terminal gets writes of
- * at most 4 KiB, which a pipe never interleaves with another writer's.
+ * buffer), which made the zeroing a quarter of the writer's time. Stdout (a pipe, a terminal or
+ * a file) gets writes of at most 4 KiB, which a pipe never interleaves with another writer's.
  *
  * <p>A write that fails loses its chunk's lines: the log says so once, and again with the count
  * when writing works again. Used by one thread.
