@@ -49,7 +49,7 @@ final class LogLine {
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x80) {
-                length -= i;
+                // The rare path: over what this loop wrote, since length has not moved yet.
                 return bytes(s.getBytes(StandardCharsets.UTF_8));
             }
             bytes[length + i] = (byte) c;

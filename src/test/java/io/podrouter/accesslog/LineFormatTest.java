@@ -51,6 +51,14 @@ class LineFormatTest {
     }
 
     @Test
+    void configuredNamesOutsideAsciiAreWrittenAsUtf8() {
+        AccessRecord r = new AccessRecord(0, "127.0.0.1", "GET", "/", "HTTP/1.1", "acme.example.com", "pöd-zürich",
+                "127.0.0.1:19101", 200, 9, "hit", -1, 0, 0, 0, 0, "id");
+        assertThat(line(LineFormat.TEXT, r)).contains(" key=acme.example.com backend=pöd-zürich server=127.0.0.1:19101 ");
+        assertThat(line(LineFormat.JSON, r)).contains(",\"backend\":\"pöd-zürich\",\"server\":\"127.0.0.1:19101\",");
+    }
+
+    @Test
     void aLineLongerThanItsFirstBufferGrows() {
         String uri = "/" + "a".repeat(20_000);
         AccessRecord r = new AccessRecord(0, "127.0.0.1", "GET", uri, "HTTP/1.1", null, null, null, 414, 0, "none",
