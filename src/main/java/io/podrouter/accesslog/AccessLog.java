@@ -24,6 +24,8 @@ public final class AccessLog implements AutoCloseable {
      * in 10 ms, and the queue holds 65,536 by default.
      */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** At most one warning in this long about lines that could not be formatted. */
+    private static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Queue<AccessRecord> queue;
     private final LineFormat format;
@@ -58,11 +60,26 @@ public final class AccessLog implements AutoCloseable {
         LogLine line = new LogLine();
         LineClock clock = format.newClock();
         long reportedDrops = 0;
+        long unformatted = 0;
+        long unformattedReportedAt = 0;
         while (true) {
             AccessRecord r = queue.poll();
             if (r != null) {
                 line.clear();
-                format.write(line, r, clock);
+                try {
+                    format.write(line, r, clock);
+                } catch (RuntimeException e) {
+                    // A bug in a format must not end the writer: the lines after it still go out.
+                    unformatted++;
+                    long now = System.nanoTime();
+                    if (unformattedReportedAt == 0 || now - unformattedReportedAt > REPORT_NANOS) {
+                        log.warn("access log: {} lines skipped since the last report, their formatting failed; the last: {} {}",
+                                unformatted, r.method(), r.uri(), e);
+                        unformatted = 0;
+                        unformattedReportedAt = now;
+                    }
+                    continue;
+                }
                 out.add(line.ascii('\n'));
                 continue;
             }
