@@ -33,7 +33,6 @@ final class LogOutput implements AutoCloseable {
     private final WritableByteChannel channel;
     private final FileChannel file;
     private final String name;
-    private final boolean owned;
     private final ByteBuffer chunk;
     private long bufferedSince;
     private long pendingLines;
@@ -42,14 +41,13 @@ final class LogOutput implements AutoCloseable {
 
     /**
      * @param channel where the bytes go
-     * @param file the same channel when it is a regular file, whose chunks then end by its 64 KiB boundaries; else null
-     * @param owned whether closing this closes the channel (not stdout)
+     * @param file the same channel when it is a file this opened, whose chunks then end by its 64 KiB
+     *     boundaries and which closing this closes; else null (stdout: neither)
      */
-    LogOutput(WritableByteChannel channel, FileChannel file, String name, boolean owned) {
+    LogOutput(WritableByteChannel channel, FileChannel file, String name) {
         this.channel = channel;
         this.file = file;
         this.name = name;
-        this.owned = owned;
         this.chunk = ByteBuffer.allocateDirect(file != null ? FILE_BOUNDARY + MIN_FILE_CHUNK : STREAM_CHUNK);
         startChunk();
     }
@@ -57,10 +55,10 @@ final class LogOutput implements AutoCloseable {
     /** A file appended to, or stdout for null. */
     static LogOutput open(Path path) throws IOException {
         if (path == null) {
-            return new LogOutput(new FileOutputStream(FileDescriptor.out).getChannel(), null, "stdout", false);
+            return new LogOutput(new FileOutputStream(FileDescriptor.out).getChannel(), null, "stdout");
         }
         FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        return new LogOutput(c, c, path.toString(), true);
+        return new LogOutput(c, c, path.toString());
     }
 
     /** Adds a line, newline included; writes the chunk first when the line does not fit in it. */
@@ -134,9 +132,9 @@ final class LogOutput implements AutoCloseable {
     @Override
     public void close() {
         flush();
-        if (owned) {
+        if (file != null) {
             try {
-                channel.close();
+                file.close();
             } catch (IOException e) {
                 log.warn("access log: cannot close {}: {}", name, e.toString());
             }

@@ -114,7 +114,7 @@ class LogOutputTest {
     @Test
     void aStreamGetsWholeLinesInWritesOfAtMost4KiB() {
         RecordingChannel pipe = new RecordingChannel();
-        LogOutput out = new LogOutput(pipe, null, "stdout", false);
+        LogOutput out = new LogOutput(pipe, null, "stdout");
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         for (int i = 0; i < 500; i++) {
             LogLine line = line(i, 70 + i % 50);
@@ -134,7 +134,7 @@ class LogOutputTest {
     @Test
     void linesThatCannotBeWrittenAreLostWithoutStoppingTheLinesAfterThem() {
         RecordingChannel disk = new RecordingChannel();
-        LogOutput out = new LogOutput(disk, null, "a full disk", false);
+        LogOutput out = new LogOutput(disk, null, "a full disk");
         disk.failing = true;
         for (int i = 0; i < 100; i++) {
             out.add(line(i, 100));
