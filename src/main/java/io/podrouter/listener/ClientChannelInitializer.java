@@ -4,15 +4,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.podrouter.backend.SocketBudget;
 import io.podrouter.config.LimitsConfig;
-import io.podrouter.config.TimeoutsConfig;
 import io.podrouter.proxy.ClientHttpCodec;
 import io.podrouter.proxy.FrontendHandler;
 import io.podrouter.proxy.PipelineNames;
 import io.podrouter.proxy.ProxySettings;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** Builds the pipeline of an accepted client connection (order: see {@link PipelineNames}). */
@@ -44,7 +41,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         ch.closeFuture().addListener(SOCKET_CLOSED);
         ProxySettings current = settings.get();
         LimitsConfig limits = current.limits();
-        TimeoutsConfig timeouts = current.timeouts();
         if (certificates != null) {
             ch.pipeline()
                     .addLast(PipelineNames.TLS, new SniHandler(certificates, TLS_HANDSHAKE_MILLIS))
@@ -54,8 +50,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             ch.pipeline().addLast(PipelineNames.H2C, new PriorKnowledgeDetector(settings));
         }
         ch.pipeline()
-                // Silence from the client only: the keep-alive timeout is the frontend's (see IdleConnectionTimer).
-                .addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(limits.maxRequestLine(), limits.maxHeaderSize()))
                 .addLast(PipelineNames.FRONTEND, new FrontendHandler(settings, certificates != null, requireHostMatch));
     }

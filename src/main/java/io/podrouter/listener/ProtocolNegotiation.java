@@ -55,7 +55,7 @@ final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
         p.remove(PipelineNames.HTTP_CODEC);
         // An HTTP/2 connection is idle when it has no stream: IdleConnectionCloser below decides, on ALL_IDLE.
         var timeouts = settings.get().timeouts();
-        p.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
+        p.addLast(PipelineNames.IDLE, new IdleStateHandler(timeouts.client().toMillis(), 0,
                 timeouts.keepAlive().toMillis(), TimeUnit.MILLISECONDS));
         // Netty's HTTP/2 codec guards against RST and control-frame floods by default (RFC 9113 attacks).
         Http2FrameCodec codec = ClientHttp2Codec.build(MAX_CONCURRENT_STREAMS, settings.get().limits().maxHeaderSize());

@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.podrouter.backend.Pod;
@@ -59,8 +57,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     private boolean closing;
     /** {@link #takeWaiting()} is taking what waited (it can be called again from within). */
     private boolean takingWaiting;
-    /** Closes the connection after timeouts.keep-alive without a request; null on an HTTP/2 stream (its connection has its own). */
-    private IdleConnectionTimer keepAliveTimer;
+    /**
+     * Closes the connection after timeouts.keep-alive without a request, and tells the exchange when
+     * the client has sent nothing for timeouts.client; null on an HTTP/2 stream (its connection has its own).
+     */
+    private ConnectionTimer timer;
 
     /** The server name a TLS client sent (SNI), on its connection (an HTTP/2 stream's parent). */
     public static final AttributeKey<String> SERVER_NAME = AttributeKey.valueOf("podrouter.server-name");
@@ -85,29 +86,29 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         this.encoder = codec == null ? null : codec.encoder(); // null on an HTTP/2 stream: its codec knows HEAD
         this.peer = settings.forwarded().peer(ctx.channel().remoteAddress());
         if (codec != null) {
-            keepAliveTimer = new IdleConnectionTimer(ctx, settings.timeouts().keepAlive().toMillis(), this::idle, () -> {
+            timer = new ConnectionTimer(ctx, settings.timeouts().keepAlive().toMillis(), this::idle, () -> {
                 log.debug("closing idle client connection {} (no request for {})", peer.address(),
                         Sizes.formatDuration(settings.timeouts().keepAlive()));
                 closeNow();
-            });
+            }, settings.timeouts().client().toMillis(), this::clientSilent);
             if (ctx.channel().isActive()) {
-                keepAliveTimer.start();
+                timer.start();
             }
         }
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (keepAliveTimer != null) {
-            keepAliveTimer.stop();
+        if (timer != null) {
+            timer.stop();
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         settings.connections().add(ctx.channel());
-        if (keepAliveTimer != null) {
-            keepAliveTimer.start();
+        if (timer != null) {
+            timer.start();
         }
         ctx.fireChannelActive();
     }
@@ -132,8 +133,20 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.readEnded();
+        }
         if (exchange != null) {
             exchange.flushUpstream();
+        }
+    }
+
+    /** Nothing from the client for timeouts.client. */
+    private void clientSilent() {
+        // While something the client sent waits here unread (reads paused until the request
+        // gets a server), the silence is the router's, not the client's.
+        if (exchange != null && waiting.isEmpty()) {
+            exchange.clientSilent();
         }
     }
 
@@ -146,8 +159,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (keepAliveTimer != null) {
-            keepAliveTimer.stop();
+        if (timer != null) {
+            timer.stop();
         }
         stopReading();
         if (resolving != null) {
@@ -165,14 +178,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
-            // While something the client sent waits here unread (reads paused until the request
-            // gets a server), the silence is the router's, not the client's.
-            if (exchange != null && waiting.isEmpty()) {
-                exchange.clientSilent();
-            }
-            return;
-        }
         if (evt == ClientConnections.CLOSE_IF_IDLE) {
             if (idle()) {
                 log.debug("closing idle client connection {} ({})", peer.address(), evt);
@@ -340,8 +345,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void wentIdle() {
-        if (keepAliveTimer != null) {
-            keepAliveTimer.wentIdle();
+        if (timer != null) {
+            timer.wentIdle();
         }
     }
 

@@ -3,9 +3,11 @@ package io.podrouter.proxy;
 /**
  * Every handler's name, in pipeline order, in one place.
  *
- * <p>Client connection: [{@link #TLS} → {@link #TLS_LOG} →] {@link #IDLE} → {@link #HTTP_CODEC} → {@link #FRONTEND}.
+ * <p>Client connection: [{@link #TLS} → {@link #TLS_LOG} →] {@link #HTTP_CODEC} → {@link #FRONTEND}.
+ * HTTP/2 connection: [{@link #TLS} →] {@link #IDLE} → {@link #HTTP2_CODEC} → {@link #HTTP2_STREAMS} → {@link #HTTP2_IDLE}.
  * HTTP/2 stream: {@link #HTTP2_STREAM_ERRORS} → {@link #HTTP_CODEC} → {@link #HTTP2_CONVERSION} → {@link #FRONTEND}.
- * Server connection: [{@link #TLS} →] {@link #IDLE} → {@link #HTTP_CODEC} → {@link #UPSTREAM}.
+ * Server connection: [{@link #TLS} →] {@link #HTTP_CODEC} → {@link #UPSTREAM}.
+ * Tunnel (either side, after a 101): [{@link #TLS} →] {@link #IDLE} → {@link #TUNNEL}.
  */
 public final class PipelineNames {
     /** TLS: toward clients it picks the certificate by SNI, then becomes the SslHandler; toward servers, the SslHandler. */
@@ -13,8 +15,9 @@ public final class PipelineNames {
     /** Logs a failed TLS handshake once and closes the connection; leaves after a good handshake. */
     public static final String TLS_LOG = "tls-log";
     /**
-     * Idle timers: toward clients, the keep-alive timeout and the silence allowed within a request
-     * body; toward servers, the silence allowed within a response body and the pool's idle timeout.
+     * Netty's IdleStateHandler, on an HTTP/2 connection (the silence allowed, and no stream for the
+     * keep-alive timeout) and on a tunnel. An HTTP/1 connection has none: its last handler keeps a
+     * {@link ConnectionTimer} for the keep-alive (or pool idle) timeout and the silence allowed.
      */
     public static final String IDLE = "idle";
     /** HTTP/1.x codec: {@link ClientHttpCodec} toward clients, Netty's client codec toward servers. */

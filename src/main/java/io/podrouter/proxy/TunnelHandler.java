@@ -34,14 +34,14 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Turns {@code pipeline}'s channel (read through {@code gate}) into this side of a tunnel to
-     * {@code peer} (read through {@code peerGate}): the idle timer
-     * becomes the tunnel's ({@code idleMillis} both ways), the tunnel goes last, and the HTTP
+     * {@code peer} (read through {@code peerGate}): an idle timer
+     * goes in for the tunnel ({@code idleMillis} both ways), the tunnel goes last, and the HTTP
      * handlers leave: {@code lastHttpHandler} first, then the codec, so that bytes the decoder
      * still holds flow to the tunnel as it goes. Reads resume whatever had paused them.
      */
     static void install(ChannelPipeline pipeline, ReadGate gate, Channel peer, ReadGate peerGate, long idleMillis,
                         String lastHttpHandler) {
-        pipeline.replace(PipelineNames.IDLE, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        pipeline.addBefore(PipelineNames.HTTP_CODEC, PipelineNames.IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         pipeline.addLast(PipelineNames.TUNNEL, new TunnelHandler(gate, peer, peerGate));
         pipeline.remove(lastHttpHandler);
         pipeline.remove(PipelineNames.HTTP_CODEC);

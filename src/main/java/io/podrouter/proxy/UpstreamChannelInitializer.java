@@ -8,10 +8,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.podrouter.config.ServerConfig;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /** Builds the pipeline of a connection to a server. */
 public final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
@@ -66,9 +64,7 @@ public final class UpstreamChannelInitializer extends ChannelInitializer<Channel
             ch.pipeline().addLast(PipelineNames.TLS, tls.newHandler(ch.alloc(), tlsName, tlsPort));
         }
         ch.pipeline()
-                // Silence from the server only (timeouts.idle); the pool's idle-timeout is UpstreamHandler's.
-                .addLast(PipelineNames.IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(PipelineNames.HTTP_CODEC, new ServerHttpCodec(decoder))
-                .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(poolIdleMillis));
+                .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(poolIdleMillis, idleMillis));
     }
 }

@@ -4,8 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
@@ -21,14 +19,20 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
 
     private final long poolIdleMillis;
+    private final long silenceMillis;
     private Exchange exchange;
-    private IdleConnectionTimer poolIdle;
+    /** Closes the connection after the pool's idle-timeout unused, and tells the exchange when the server is silent. */
+    private ConnectionTimer timer;
     private ResponseDeadline responseDeadline;
     private ReadGate gate;
 
-    /** @param poolIdleMillis how long the connection may sit unused in its pool before it is closed */
-    UpstreamHandler(long poolIdleMillis) {
+    /**
+     * @param poolIdleMillis how long the connection may sit unused in its pool before it is closed
+     * @param silenceMillis how long the server may send nothing while a response streams (timeouts.idle); 0: for ever
+     */
+    UpstreamHandler(long poolIdleMillis, long silenceMillis) {
         this.poolIdleMillis = poolIdleMillis;
+        this.silenceMillis = silenceMillis;
     }
 
     void bind(Exchange exchange) {
@@ -48,14 +52,19 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     void unbind() {
         this.exchange = null;
         responseDeadline.clear();
-        poolIdle.wentIdle();
+        timer.wentIdle();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         gate = new ReadGate(ctx.channel());
         // Closed before the server would close it, so a request never meets a connection the server is closing.
-        poolIdle = new IdleConnectionTimer(ctx, poolIdleMillis, () -> exchange == null, ctx::close);
+        timer = new ConnectionTimer(ctx, poolIdleMillis, () -> exchange == null, ctx::close, silenceMillis, () -> {
+            Exchange e = exchange;
+            if (e != null) {
+                e.serverSilent();
+            }
+        });
         responseDeadline = new ResponseDeadline(ctx, () -> {
             Exchange e = exchange;
             if (e != null) {
@@ -63,19 +72,19 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             }
         });
         if (ctx.channel().isActive()) {
-            poolIdle.start();
+            timer.start();
         }
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        poolIdle.stop();
+        timer.stop();
         responseDeadline.stop();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        poolIdle.start();
+        timer.start();
         ctx.fireChannelActive();
     }
 
@@ -93,6 +102,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        timer.readEnded();
         Exchange e = exchange;
         if (e != null) {
             e.onUpstreamReadComplete();
@@ -109,25 +119,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        poolIdle.stop();
+        timer.stop();
         responseDeadline.stop();
         Exchange e = exchange;
         exchange = null;
         if (e != null) {
             e.upstreamFailed(null);
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle) {
-            Exchange e = exchange;
-            if (e != null && idle.state() == IdleState.READER_IDLE) {
-                e.serverSilent();
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.podrouter.proxy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.podrouter.backend.Pod;
 import io.podrouter.backend.Server;
@@ -48,11 +47,15 @@ final class EmbeddedPod implements AutoCloseable {
 
     /** A new idle connection in the server's pool: the next request takes it. */
     EmbeddedChannel idleConnection() {
+        return idleConnection(0);
+    }
+
+    /** The same, where the server may be silent for {@code silenceMillis} within a response (0: for ever). */
+    EmbeddedChannel idleConnection(long silenceMillis) {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.pipeline()
-                .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, 0))
                 .addLast(PipelineNames.HTTP_CODEC, new ChannelDuplexHandler())
-                .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(10_000));
+                .addLast(PipelineNames.UPSTREAM, new UpstreamHandler(10_000, silenceMillis));
         pool.release(ch);
         channels.add(ch);
         return ch;

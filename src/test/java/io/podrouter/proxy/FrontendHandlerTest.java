@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,8 +24,7 @@ class FrontendHandlerTest {
     final EmbeddedChannel client = pod.channel();
 
     FrontendHandlerTest() {
-        client.pipeline().addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, 0))
-                .addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(8192, 32768))
+        client.pipeline().addLast(PipelineNames.HTTP_CODEC, new ClientHttpCodec(8192, 32768))
                 .addLast(PipelineNames.FRONTEND, new FrontendHandler(() -> pod.settings, false, false));
     }
 

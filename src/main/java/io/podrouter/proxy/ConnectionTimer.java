@@ -1,0 +1,129 @@
+package io.podrouter.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one timer of an HTTP/1 connection, for both of its timeouts: the connection closes once it
+ * has had no request in flight for one (a client connection between requests, a server connection
+ * in its pool), and the owner hears when the peer has sent nothing for the other (a client that
+ * stops sending its body, a server that stops sending its response).
+ *
+ * <p>Netty's IdleStateHandler would watch the silence as a handler of its own, with its own timer,
+ * and the idle time by watching every write, which turns each void write promise into a real one
+ * with a listener. At 10,000 connections that handler, its context and its timer were about 250
+ * bytes a connection that each young collection scanned and a full one marked. Here the owner
+ * notes the time when the connection goes idle and when a read ends, and one check per connection
+ * fires at the earliest moment either timeout could be due, re-arming itself when it was not.
+ */
+final class ConnectionTimer {
+    private final ChannelHandlerContext ctx;
+    private final long idleNanos;
+    private final BooleanSupplier idle;
+    private final Runnable expire;
+    private final long silenceNanos;
+    private final Runnable silent;
+    private long idleSince;
+    private long lastRead;
+    private ScheduledFuture<?> check;
+
+    /**
+     * @param idleMillis how long the connection may have no request in flight; 0: for ever
+     * @param idle whether the connection has no request in flight now
+     * @param expire what to do once it has been idle for {@code idleMillis}
+     * @param silenceMillis how long the peer may send nothing before {@code silent} runs (and again
+     *                      after each further such time); 0: for ever
+     * @param silent what to do about the silence (the owner knows whether it matters now)
+     */
+    ConnectionTimer(ChannelHandlerContext ctx, long idleMillis, BooleanSupplier idle, Runnable expire,
+                    long silenceMillis, Runnable silent) {
+        this.ctx = ctx;
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+        this.idle = idle;
+        this.expire = expire;
+        this.silenceNanos = TimeUnit.MILLISECONDS.toNanos(silenceMillis);
+        this.silent = silent;
+    }
+
+    /** Starts timing, counting the connection idle and silent from now. */
+    void start() {
+        long now = System.nanoTime();
+        idleSince = now;
+        lastRead = now;
+        if (check == null) {
+            long first = earliest(idleNanos, silenceNanos);
+            if (first > 0) {
+                arm(first);
+            }
+        }
+    }
+
+    /** The connection's last request has ended: it counts as idle from now. */
+    void wentIdle() {
+        idleSince = System.nanoTime();
+    }
+
+    /** The peer's bytes were read (once per read, at its end): it counts as silent from now. */
+    void readEnded() {
+        if (silenceNanos > 0) {
+            lastRead = System.nanoTime();
+        }
+    }
+
+    void stop() {
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
+    }
+
+    private void arm(long delayNanos) {
+        check = ctx.executor().schedule(this::fire, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void fire() {
+        if (check == null || ctx.isRemoved() || !ctx.channel().isOpen()) {
+            check = null;
+            return;
+        }
+        long now = System.nanoTime();
+        long idleWait = 0;
+        if (idleNanos > 0) {
+            if (idle.getAsBoolean()) {
+                long idleFor = now - idleSince;
+                if (idleFor >= idleNanos) {
+                    check = null;
+                    expire.run();
+                    return;
+                }
+                idleWait = idleNanos - idleFor;
+            } else {
+                idleWait = idleNanos; // busy: the soonest it could expire is a whole timeout after it ends
+            }
+        }
+        long silenceWait = 0;
+        if (silenceNanos > 0) {
+            long silentFor = now - lastRead;
+            if (silentFor >= silenceNanos) {
+                lastRead = now; // the next report comes after another whole period of silence
+                silentFor = 0;
+                silent.run();
+                if (check == null || !ctx.channel().isOpen()) {
+                    return; // stopped, or closed by what the silence ended
+                }
+            }
+            silenceWait = silenceNanos - silentFor;
+        }
+        arm(earliest(idleWait, silenceWait));
+    }
+
+    /** The smaller of two waits, where 0 means none. */
+    private static long earliest(long a, long b) {
+        if (a == 0) {
+            return b;
+        }
+        return b == 0 ? a : Math.min(a, b);
+    }
+}
