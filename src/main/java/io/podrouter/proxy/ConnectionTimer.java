@@ -3,7 +3,6 @@ package io.podrouter.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * The one timer of an HTTP/1 connection, for both of its timeouts: the connection closes once it
@@ -17,35 +16,37 @@ import java.util.function.BooleanSupplier;
  * bytes a connection that each young collection scanned and a full one marked. Here the owner
  * notes the time when the connection goes idle and when a read ends, and one check per connection
  * fires at the earliest moment either timeout could be due, re-arming itself when it was not.
+ *
+ * <p>The owner subclasses it (an anonymous class in the connection's last handler) rather than
+ * passing three callbacks: one object a connection instead of four.
  */
-final class ConnectionTimer {
+abstract class ConnectionTimer {
     private final ChannelHandlerContext ctx;
     private final long idleNanos;
-    private final BooleanSupplier idle;
-    private final Runnable expire;
     private final long silenceNanos;
-    private final Runnable silent;
     private long idleSince;
     private long lastRead;
     private ScheduledFuture<?> check;
 
     /**
-     * @param idleMillis how long the connection may have no request in flight; 0: for ever
-     * @param idle whether the connection has no request in flight now
-     * @param expire what to do once it has been idle for {@code idleMillis}
-     * @param silenceMillis how long the peer may send nothing before {@code silent} runs (and again
+     * @param idleMillis how long the connection may have no request in flight before {@link #expired()}; 0: for ever
+     * @param silenceMillis how long the peer may send nothing before {@link #silent()} (and again
      *                      after each further such time); 0: for ever
-     * @param silent what to do about the silence (the owner knows whether it matters now)
      */
-    ConnectionTimer(ChannelHandlerContext ctx, long idleMillis, BooleanSupplier idle, Runnable expire,
-                    long silenceMillis, Runnable silent) {
+    ConnectionTimer(ChannelHandlerContext ctx, long idleMillis, long silenceMillis) {
         this.ctx = ctx;
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
-        this.idle = idle;
-        this.expire = expire;
         this.silenceNanos = TimeUnit.MILLISECONDS.toNanos(silenceMillis);
-        this.silent = silent;
     }
+
+    /** Whether the connection has no request in flight now. */
+    abstract boolean idle();
+
+    /** The connection has been idle for its idle timeout (the timer has stopped). */
+    abstract void expired();
+
+    /** The peer has sent nothing for the silence timeout; the owner knows whether that matters now. */
+    abstract void silent();
 
     /** Starts timing, counting the connection idle and silent from now. */
     void start() {
@@ -91,11 +92,11 @@ final class ConnectionTimer {
         long now = System.nanoTime();
         long idleWait = 0;
         if (idleNanos > 0) {
-            if (idle.getAsBoolean()) {
+            if (idle()) {
                 long idleFor = now - idleSince;
                 if (idleFor >= idleNanos) {
                     check = null;
-                    expire.run();
+                    expired();
                     return;
                 }
                 idleWait = idleNanos - idleFor;
@@ -109,7 +110,7 @@ final class ConnectionTimer {
             if (silentFor >= silenceNanos) {
                 lastRead = now; // the next report comes after another whole period of silence
                 silentFor = 0;
-                silent.run();
+                silent();
                 if (check == null || !ctx.channel().isOpen()) {
                     return; // stopped, or closed by what the silence ended
                 }

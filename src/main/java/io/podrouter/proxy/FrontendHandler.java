@@ -86,11 +86,24 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
         this.encoder = codec == null ? null : codec.encoder(); // null on an HTTP/2 stream: its codec knows HEAD
         this.peer = settings.forwarded().peer(ctx.channel().remoteAddress());
         if (codec != null) {
-            timer = new ConnectionTimer(ctx, settings.timeouts().keepAlive().toMillis(), this::idle, () -> {
-                log.debug("closing idle client connection {} (no request for {})", peer.address(),
-                        Sizes.formatDuration(settings.timeouts().keepAlive()));
-                closeNow();
-            }, settings.timeouts().client().toMillis(), this::clientSilent);
+            timer = new ConnectionTimer(ctx, settings.timeouts().keepAlive().toMillis(), settings.timeouts().client().toMillis()) {
+                @Override
+                boolean idle() {
+                    return FrontendHandler.this.idle();
+                }
+
+                @Override
+                void expired() {
+                    log.debug("closing idle client connection {} (no request for {})", peer.address(),
+                            Sizes.formatDuration(settings.timeouts().keepAlive()));
+                    closeNow();
+                }
+
+                @Override
+                void silent() {
+                    clientSilent();
+                }
+            };
             if (ctx.channel().isActive()) {
                 timer.start();
             }
@@ -256,8 +269,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter implemen
 
     private String serverName() {
         Channel ch = ctx.channel();
-        String name = ch.attr(SERVER_NAME).get();
-        return name != null || ch.parent() == null ? name : ch.parent().attr(SERVER_NAME).get();
+        // hasAttr first: attr() would add an empty attribute to every plain connection it is asked of.
+        String name = ch.hasAttr(SERVER_NAME) ? ch.attr(SERVER_NAME).get() : null;
+        Channel parent = ch.parent();
+        if (name != null || parent == null) {
+            return name;
+        }
+        return parent.hasAttr(SERVER_NAME) ? parent.attr(SERVER_NAME).get() : null;
     }
 
     /** The directory's answer for a held request, on this connection's event loop. */

@@ -59,12 +59,25 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         gate = new ReadGate(ctx.channel());
         // Closed before the server would close it, so a request never meets a connection the server is closing.
-        timer = new ConnectionTimer(ctx, poolIdleMillis, () -> exchange == null, ctx::close, silenceMillis, () -> {
-            Exchange e = exchange;
-            if (e != null) {
-                e.serverSilent();
+        timer = new ConnectionTimer(ctx, poolIdleMillis, silenceMillis) {
+            @Override
+            boolean idle() {
+                return exchange == null;
             }
-        });
+
+            @Override
+            void expired() {
+                ctx.close();
+            }
+
+            @Override
+            void silent() {
+                Exchange e = exchange;
+                if (e != null) {
+                    e.serverSilent();
+                }
+            }
+        };
         responseDeadline = new ResponseDeadline(ctx, () -> {
             Exchange e = exchange;
             if (e != null) {

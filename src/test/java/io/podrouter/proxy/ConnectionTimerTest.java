@@ -25,8 +25,22 @@ class ConnectionTimerTest {
     }
 
     private ConnectionTimer timer(long idleMillis, long silenceMillis) {
-        return new ConnectionTimer(ctx, idleMillis, idle::get, expired::incrementAndGet, silenceMillis,
-                silences::incrementAndGet);
+        return new ConnectionTimer(ctx, idleMillis, silenceMillis) {
+            @Override
+            boolean idle() {
+                return idle.get();
+            }
+
+            @Override
+            void expired() {
+                ConnectionTimerTest.this.expired.incrementAndGet();
+            }
+
+            @Override
+            void silent() {
+                silences.incrementAndGet();
+            }
+        };
     }
 
     private void runFor(long millis) {
