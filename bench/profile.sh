@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/profile.sh: where a proxy's CPU time goes under compare.sh's hot or c10k load.
 #
-#   bench/profile.sh podrouter|nginx-lua [hot|c10k]
+#   bench/profile.sh podrouter|nginx-lua [hot|c10k|churn]
+#
+# churn: hot's requests, each on a new client connection (wrk/churn.lua sends Connection: close),
+# so the per-request figures include accepting, setting up and closing a connection.
 #
 # Same placement as compare.sh: the proxy alone on CPU 1; wrk, the pods and the directory (one
 # nginx, conf/infra.nginx.conf) on CPU 0. Steps, each under the same load:
@@ -59,8 +62,10 @@ cpu_ticks() {  # user and system ticks of a process and its children
     done
     echo "$u $s"
 }
+SCRIPT=hot.lua
+[ "$WORKLOAD" = churn ] && SCRIPT=churn.lua
 load() {  # seconds, output file
-    taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" "$URL" -- 1000 > "$2" 2>&1
+    taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/$SCRIPT" "$URL" -- 1000 > "$2" 2>&1
 }
 
 INFRA=""
