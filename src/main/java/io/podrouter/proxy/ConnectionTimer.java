@@ -5,17 +5,19 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one timer of an HTTP/1 connection, for both of its timeouts: the connection closes once it
- * has had no request in flight for one (a client connection between requests, a server connection
- * in its pool), and the owner hears when the peer has sent nothing for the other (a client that
- * stops sending its body, a server that stops sending its response).
+ * One timer for two timeouts of an HTTP/1 connection: the connection closes once it has had no
+ * request in flight for one (a client connection between requests, a server connection in its
+ * pool), and the owner hears when the peer has sent nothing for the other (a client that stops
+ * sending its body, a server that stops sending its response). A server connection's third, the
+ * wait for a response to begin, is {@link ResponseDeadline}'s.
  *
  * <p>Netty's IdleStateHandler would watch the silence as a handler of its own, with its own timer,
  * and the idle time by watching every write, which turns each void write promise into a real one
  * with a listener. At 10,000 connections that handler, its context and its timer were about 250
- * bytes a connection that each young collection scanned and a full one marked. Here the owner
- * notes the time when the connection goes idle and when a read ends, and one check per connection
- * fires at the earliest moment either timeout could be due, re-arming itself when it was not.
+ * bytes a connection in the old generation, and a pipeline step for every read and write
+ * (bench/RESULTS.md). Here the owner notes the time when the connection goes idle and when a read
+ * ends, and one check per connection fires at the earliest moment either timeout could be due,
+ * re-arming itself when it was not.
  *
  * <p>The owner subclasses it (an anonymous class in the connection's last handler) rather than
  * passing three callbacks: one object a connection instead of four.
