@@ -3,7 +3,7 @@
 #
 #   bench/profile.sh podrouter|nginx-lua [hot|c10k|churn]
 #
-# churn: hot's requests, each on a new client connection (wrk/churn.lua sends Connection: close),
+# churn: hot's requests, each on a new client connection (wrk/hot.lua with "close" sends Connection: close),
 # so the per-request figures include accepting, setting up and closing a connection.
 #
 # Same placement as compare.sh: the proxy alone on CPU 1; wrk, the pods and the directory (one
@@ -62,10 +62,11 @@ cpu_ticks() {  # user and system ticks of a process and its children
     done
     echo "$u $s"
 }
-SCRIPT=hot.lua
-[ "$WORKLOAD" = churn ] && SCRIPT=churn.lua
+CLOSE=""
+[ "$WORKLOAD" = churn ] && CLOSE=close
 load() {  # seconds, output file
-    taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/$SCRIPT" "$URL" -- 1000 > "$2" 2>&1
+    # shellcheck disable=SC2086
+    taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" "$URL" -- 1000 $CLOSE > "$2" 2>&1
 }
 
 INFRA=""
