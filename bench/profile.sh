@@ -66,7 +66,9 @@ CLOSE=""
 [ "$WORKLOAD" = churn ] && CLOSE=close
 load() {  # seconds, output file
     # shellcheck disable=SC2086
-    taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" "$URL" -- 1000 $CLOSE > "$2" 2>&1
+    # exec: run in the background, the function's process is wrk itself, so QUICK=1 stops wrk, not a
+    # shell around it (that left wrk loading CPU 0 for the rest of its run, into what came next).
+    exec taskset -c 0 wrk -t1 -c"$CONNS" -d"$1s" --latency --timeout 5s -s "$BENCH/wrk/hot.lua" "$URL" -- 1000 $CLOSE > "$2" 2>&1
 }
 
 INFRA=""
