@@ -38,6 +38,10 @@ D_CONF=${D_CONF:-conf/podrouter.yaml} # podrouter's configuration template for v
 E_CONF=${E_CONF:-$D_CONF}             # ...and for e (an A/B of a setting: E_JAVA_OPTS="" E_CONF=...)
 E_RUN_ARGS=${E_RUN_ARGS:-}            # extra arguments to 'podrouter run' for e (--jit-warm-up 8s)
 WRK_TIMEOUT=${WRK_TIMEOUT:-5s}        # a request slower than this counts as a wrk timeout error
+PROXY_QUOTA=${PROXY_QUOTA:-}          # percent of CPU 1 each proxy may use (a CFS quota, 10 ms period;
+                                      # needs root and the cgroup cpu controller) [the whole core]: the
+                                      # same budget for every proxy, leaving CPU 0 headroom when the
+                                      # client side costs about as much per request as the proxy
 OUT=${OUT:-}                          # where logs, configs and results go [a new /tmp dir]
 # JAVA_OPTS, when set, replaces bin/podrouter's default JVM flags for variant d.
 set -euo pipefail
@@ -85,18 +89,19 @@ OUT=${OUT:-$(mktemp -d /tmp/podrouter-bench.XXXXXX)}
 mkdir -p "$OUT/tmp"
 RESULTS="$OUT/results.tsv"
 for setting in ROUNDS DURATION WARMUP JIT_WARMUP CONNS C10K_CONNS TENANTS HERD FLOOD_HOSTS FLOOD_SECS CACHE_ENTRIES \
-    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT FLOOD_CONNS D_CONF E_CONF E_RUN_ARGS; do
+    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT FLOOD_CONNS D_CONF E_CONF E_RUN_ARGS PROXY_QUOTA; do
     echo "$setting=${!setting}"
 done > "$OUT/settings.txt"
 echo "JAVA_OPTS=${JAVA_OPTS:-}" >> "$OUT/settings.txt"
 echo "E_JAVA_OPTS=$E_JAVA_OPTS" >> "$OUT/settings.txt"
-printf 'workload\tvariant\tround\trps\tp50_ms\tp99_ms\terrors\trss_kib\tdir_requests\tproxy_cpu_pct\tcpu0_pct\tcpu1_pct\trequests\tnote\n' > "$RESULTS"
+printf 'workload\tvariant\tround\trps\tp50_ms\tp99_ms\terrors\trss_kib\tdir_requests\tproxy_cpu_pct\tcpu0_pct\tcpu1_pct\trequests\tnote\tcpu1_softirq_pct\n' > "$RESULTS"
 say "output in $OUT (ulimit -n $(ulimit -n))"
 
 # ---------------------------------------------------------------- processes we start
 INFRA_PID=""
 PROXY_PID=""
 SAMPLER_PID=""
+QUOTA_CGROUP=""
 cleanup() {
     [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
     [ -n "$PROXY_PID" ] && stop_proxy || true
@@ -104,9 +109,40 @@ cleanup() {
         kill "$INFRA_PID" 2>/dev/null || true
         wait "$INFRA_PID" 2>/dev/null || true
     fi
+    [ -n "$QUOTA_CGROUP" ] && rmdir "$QUOTA_CGROUP" 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# PROXY_QUOTA: a cpu cgroup of our own (cgroup v1's cpu hierarchy, or v2 with the cpu controller),
+# made here and removed on exit; every proxy starts inside it (see launch_proxy).
+make_quota_cgroup() {
+    local v1=/sys/fs/cgroup/cpu v2=/sys/fs/cgroup period=10000
+    [[ "$PROXY_QUOTA" =~ ^[0-9]+$ ]] && ((PROXY_QUOTA >= 10 && PROXY_QUOTA <= 100)) \
+        || die "PROXY_QUOTA is a percent of one core, 10 to 100: '$PROXY_QUOTA'"
+    local quota=$((PROXY_QUOTA * period / 100))
+    if [ -w "$v1" ] && [ -f "$v1/cpu.cfs_quota_us" ]; then
+        QUOTA_CGROUP="$v1/podrouter-bench-$$"
+        mkdir "$QUOTA_CGROUP" || die "cannot make $QUOTA_CGROUP"
+        echo $period > "$QUOTA_CGROUP/cpu.cfs_period_us"
+        echo $quota > "$QUOTA_CGROUP/cpu.cfs_quota_us"
+    elif [ -w "$v2" ] && grep -qw cpu "$v2/cgroup.subtree_control" 2>/dev/null; then
+        QUOTA_CGROUP="$v2/podrouter-bench-$$"
+        mkdir "$QUOTA_CGROUP" || die "cannot make $QUOTA_CGROUP"
+        echo "$quota $period" > "$QUOTA_CGROUP/cpu.max"
+    else
+        die "PROXY_QUOTA needs root and a writable cpu cgroup (v1 $v1, or v2 $v2 with cpu in cgroup.subtree_control)"
+    fi
+    say "each proxy may use $PROXY_QUOTA% of CPU $PROXY_CPU ($quota us per $period us, $QUOTA_CGROUP)"
+}
+
+launch_proxy() {  # command...: on CPU 1, inside the quota's cgroup when there is one (exec: $! is the proxy)
+    if [ -n "$QUOTA_CGROUP" ]; then
+        exec sh -c 'echo $$ > "$0" && exec "$@"' "$QUOTA_CGROUP/cgroup.procs" taskset -c $PROXY_CPU "$@"
+    else
+        exec taskset -c $PROXY_CPU "$@"
+    fi
+}
 
 subst() {  # template -> file, filling in the @NAMES@
     sed -e "s#@RUN@#$2#g" -e "s#@BENCH_CONF@#$BENCH/conf#g" -e "s#@DICT_SIZE@#$DICT_SIZE#g" \
@@ -144,11 +180,11 @@ start_proxy() {  # variant tag
         local rule="http-request lua.get_backend"
         [ "$v" = b ] && rule="http-request lua.get_backend unless mapped"
         subst "$BENCH/conf/haproxy.cfg" "$dir" "$dir/haproxy.cfg" "$rule"
-        taskset -c $PROXY_CPU haproxy -db -f "$dir/haproxy.cfg" > "$dir/proxy.log" 2>&1 &
+        launch_proxy haproxy -db -f "$dir/haproxy.cfg" > "$dir/proxy.log" 2>&1 &
         ;;
     c)
         subst "$BENCH/conf/sortinghat.nginx.conf" "$dir" "$dir/nginx.conf"
-        taskset -c $PROXY_CPU nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
+        launch_proxy nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
             > "$dir/proxy.log" 2>&1 &
         ;;
     d|e)
@@ -156,13 +192,13 @@ start_proxy() {  # variant tag
         [ "$v" = e ] && conf=$E_CONF
         subst "$BENCH/$conf" "$dir" "$dir/podrouter.yaml"
         if [ "$v" = e ] && [ -n "$E_JAVA_OPTS" ]; then
-            JAVA_OPTS="$E_JAVA_OPTS" taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" \
+            JAVA_OPTS="$E_JAVA_OPTS" launch_proxy "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" \
                 $E_RUN_ARGS > "$dir/proxy.log" 2>&1 &
         elif [ "$v" = e ]; then
-            taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" $E_RUN_ARGS \
+            launch_proxy "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" $E_RUN_ARGS \
                 > "$dir/proxy.log" 2>&1 &
         else
-            taskset -c $PROXY_CPU "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" > "$dir/proxy.log" 2>&1 &
+            launch_proxy "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" > "$dir/proxy.log" 2>&1 &
         fi
         ;;
     esac
@@ -235,12 +271,20 @@ proxy_ticks() {  # user + system CPU ticks of the proxy and its children
     echo $total
 }
 
-cpu_snapshot() { awk '/^cpu[01] / {busy = $2 + $3 + $4 + $7 + $8 + $9; printf "%s %s ", busy, busy + $5 + $6}' /proc/stat; }
+# busy and total ticks of CPU 0, the same of CPU 1, then CPU 1's softirq ticks
+cpu_snapshot() {
+    awk '/^cpu[01] / {busy = $2 + $3 + $4 + $7 + $8 + $9; printf "%s %s ", busy, busy + $5 + $6}
+         /^cpu1 / {printf "%s ", $8}' /proc/stat
+}
 
-cpu_shares() {  # two cpu_snapshots, two proxy_ticks -> "CPU 0 busy %, CPU 1 busy %, proxy's share of CPU 1 %"
+# two cpu_snapshots, two proxy_ticks -> "CPU 0 busy %, CPU 1 busy %, proxy's share of CPU 1 %, CPU 1 softirq %".
+# Under PROXY_QUOTA, CPU 1's softirq share is the kernel's work for the proxy's sockets while the proxy
+# itself is throttled (at a whole core, the same work lands in the proxy's own system time).
+cpu_shares() {
     echo "$1 $2 $3 $4" | awk '{
-        printf "%.0f %.0f %.0f\n", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4),
-            100 * ($10 - $9) / (($8 - $4) > 0 ? ($8 - $4) : 1) }'
+        t1 = ($9 - $4) > 0 ? ($9 - $4) : 1
+        printf "%.0f %.0f %.0f %.0f\n", 100 * ($6 - $1) / ($7 - $2), 100 * ($8 - $3) / t1,
+            100 * ($12 - $11) / t1, 100 * ($10 - $5) / t1 }'
 }
 
 directory_lookups() { curl -s -m 2 "http://127.0.0.1:$DIRECTORY_PORT/stats" | awk '/^lookups/ {print $2}'; }
@@ -285,7 +329,7 @@ parse_wrk() {  # wrk output -> "rps p50_ms p99_ms errors requests"
     ' "$1"
 }
 
-record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 cpu1 requests note
+record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 cpu1 requests note cpu1_softirq
     local IFS=$'\t'
     echo "$*" >> "$RESULTS"
 }
@@ -305,8 +349,8 @@ measure_wrk() {  # workload variant round connections script
     local rss; rss=$(rss_kib)
     settle
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
-    read -r cpu0 cpu1 pcpu < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
-    record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" ""
+    read -r cpu0 cpu1 pcpu softirq1 < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
+    record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" "" "$softirq1"
     local bound=""
     if ((100 - cpu0 < 15)); then bound=" (client-bound: CPU 0 under 15% idle, no ratio from this run)"; fi
     say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%$bound"
@@ -328,7 +372,7 @@ measure_herd() {  # variant round
     ok=$(sed -n 's/.*ok=\([0-9]*\).*/\1/p' <<< "$line")
     errors=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' <<< "$line")
     elapsed=$(sed -n 's/.*ms=\([0-9.]*\).*/\1/p' <<< "$line")
-    record herd "$v" "$r" "" "" "$elapsed" "$errors" "$rss" "$((d1 - d0))" "" "" "" "$ok" "time for all $HERD answers in p99 column"
+    record herd "$v" "$r" "" "" "$elapsed" "$errors" "$rss" "$((d1 - d0))" "" "" "" "$ok" "time for all $HERD answers in p99 column" ""
     say "  herd: $ok ok, $errors errors, all answered in $elapsed ms, directory requests $((d1 - d0))"
 }
 
@@ -351,11 +395,11 @@ measure_flood() {  # variant
     peak=$(awk -v now="$rss" 'BEGIN {m = now} $2 > m {m = $2} END {print m}' "$base.rss.txt")
     mid=$(awk '{v[NR] = $2} END {print v[int((NR + 1) / 2)] + 0}' "$base.rss.txt")   # half-way through
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
-    read -r cpu0 cpu1 pcpu < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
+    read -r cpu0 cpu1 pcpu softirq1 < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
     local jit=""
     if [ "$v" = d ] || [ "$v" = e ]; then jit=", JIT compilers $(( $(compiler_ticks) / 100 )) CPU-s since start"; fi
     record flood "$v" 1 "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" \
-        "peak_rss_kib=$peak mid_rss_kib=$mid"
+        "peak_rss_kib=$peak mid_rss_kib=$mid" "$softirq1"
     say "  flood: $requests hosts at $rps req/s, errors $errors, RSS $((rss / 1024)) MiB (peak $((peak / 1024)) MiB), directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%$jit"
 }
 
@@ -369,9 +413,10 @@ fi
 # Other programs on the machine skew everything: say how busy each CPU is before we start
 # (each measured run also records how much of CPU 1 went to something other than the proxy).
 c0=$(cpu_snapshot); sleep 2; c1=$(cpu_snapshot)
-BUSY=$(echo "$c0 $c1" | awk '{printf "cpu0 %.0f%%, cpu1 %.0f%%", 100 * ($5 - $1) / ($6 - $2), 100 * ($7 - $3) / ($8 - $4)}')
+BUSY=$(echo "$c0 $c1" | awk '{printf "cpu0 %.0f%%, cpu1 %.0f%%", 100 * ($6 - $1) / ($7 - $2), 100 * ($8 - $3) / ($9 - $4)}')
 say "before starting, the machine is busy: $BUSY (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "$BUSY; load average $(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/busy-before.txt"
+[ -n "$PROXY_QUOTA" ] && make_quota_cgroup
 start_infra
 say "pods on $POD_PORTS and directory on $DIRECTORY_PORT (nginx, CPU $LOAD_CPU); proxies on $PROXY_PORT (CPU $PROXY_CPU)"
 START=$(date +%s)

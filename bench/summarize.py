@@ -58,10 +58,15 @@ def cpu_us_per_request(row, busy_column):
     return busy / 100 * 1e6 / rps if busy is not None and rps else None
 
 
+QUOTA = {"on": False}   # set from settings.txt: the proxies ran under compare.sh's PROXY_QUOTA
+
+
 def disturbed(row):
-    """Something other than the proxy took more than DISTURBED% of the proxy's CPU 1."""
+    """Something other than the proxy took more than DISTURBED% of the proxy's CPU 1. Under a quota,
+    CPU 1's softirq time is the kernel's work for the throttled proxy's sockets, not another program."""
     cpu1, proxy = num(row.get("cpu1_pct")), num(row.get("proxy_cpu_pct"))
-    return cpu1 is not None and proxy is not None and cpu1 - proxy > DISTURBED
+    kernel = (num(row.get("cpu1_softirq_pct")) or 0) if QUOTA["on"] else 0
+    return cpu1 is not None and proxy is not None and cpu1 - proxy - kernel > DISTURBED
 
 
 class Figures:
@@ -126,6 +131,11 @@ def main(path):
     if os.path.exists(settings_file):
         with open(settings_file) as f:
             settings = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+    if settings.get("PROXY_QUOTA"):
+        QUOTA["on"] = True
+        out.append(f"Every proxy ran with a CPU quota of {settings['PROXY_QUOTA']}% of CPU 1 (PROXY_QUOTA): the same "
+                   "budget for each, so req/s compares work per CPU-second, and p99 includes the waits "
+                   "of a throttled process.\n")
 
     for w, title in (("hot", "hot: 1,000 cached tenants, 256 keep-alive connections"),
                      ("c10k", "c10k: 10,000 keep-alive connections over 1,000 cached tenants"),
@@ -144,7 +154,8 @@ def main(path):
             rs = f.rows
             cpu = median(rs, "proxy_cpu_pct")
             cpu1 = median(rs, "cpu1_pct")
-            others = max(0.0, cpu1 - cpu) if cpu1 is not None and cpu is not None else None
+            kernel = (median(rs, "cpu1_softirq_pct") or 0) if QUOTA["on"] else 0
+            others = max(0.0, cpu1 - cpu - kernel) if cpu1 is not None and cpu is not None else None
             per_cpu = f.rps / (cpu / 100) if f.rps and cpu else None
             per_round = " / ".join(fmt(num(r["rps"])) for r in rs)
             idle = " / ".join(fmt(infra_idle(r)) + ("*" if client_bound(r) else "") + ("†" if disturbed(r) else "")
