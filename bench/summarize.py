@@ -58,15 +58,20 @@ def cpu_us_per_request(row, busy_column):
     return busy / 100 * 1e6 / rps if busy is not None and rps else None
 
 
-QUOTA = {"on": False}   # set from settings.txt: the proxies ran under compare.sh's PROXY_QUOTA
+QUOTA = False   # set by main from settings.txt: the proxies ran under compare.sh's PROXY_QUOTA
+
+
+def kernel_for_proxy(rows):
+    """CPU 1's share (median over rows) that was the kernel's work for the proxy outside its own time:
+    under a quota, the softirq time while the proxy was throttled; at a whole core that work is in
+    the proxy's own system time, so 0."""
+    return (median_of(num(r.get("cpu1_softirq_pct")) for r in rows) or 0) if QUOTA else 0
 
 
 def disturbed(row):
-    """Something other than the proxy took more than DISTURBED% of the proxy's CPU 1. Under a quota,
-    CPU 1's softirq time is the kernel's work for the throttled proxy's sockets, not another program."""
+    """Something other than the proxy took more than DISTURBED% of the proxy's CPU 1."""
     cpu1, proxy = num(row.get("cpu1_pct")), num(row.get("proxy_cpu_pct"))
-    kernel = (num(row.get("cpu1_softirq_pct")) or 0) if QUOTA["on"] else 0
-    return cpu1 is not None and proxy is not None and cpu1 - proxy - kernel > DISTURBED
+    return cpu1 is not None and proxy is not None and cpu1 - proxy - kernel_for_proxy([row]) > DISTURBED
 
 
 class Figures:
@@ -131,8 +136,9 @@ def main(path):
     if os.path.exists(settings_file):
         with open(settings_file) as f:
             settings = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
-    if settings.get("PROXY_QUOTA"):
-        QUOTA["on"] = True
+    global QUOTA
+    QUOTA = bool(settings.get("PROXY_QUOTA"))
+    if QUOTA:
         out.append(f"Every proxy ran with a CPU quota of {settings['PROXY_QUOTA']}% of CPU 1 (PROXY_QUOTA): the same "
                    "budget for each, so req/s compares work per CPU-second, and p99 includes the waits "
                    "of a throttled process.\n")
@@ -154,8 +160,7 @@ def main(path):
             rs = f.rows
             cpu = median(rs, "proxy_cpu_pct")
             cpu1 = median(rs, "cpu1_pct")
-            kernel = (median(rs, "cpu1_softirq_pct") or 0) if QUOTA["on"] else 0
-            others = max(0.0, cpu1 - cpu - kernel) if cpu1 is not None and cpu is not None else None
+            others = max(0.0, cpu1 - cpu - kernel_for_proxy(rs)) if cpu1 is not None and cpu is not None else None
             per_cpu = f.rps / (cpu / 100) if f.rps and cpu else None
             per_round = " / ".join(fmt(num(r["rps"])) for r in rs)
             idle = " / ".join(fmt(infra_idle(r)) + ("*" if client_bound(r) else "") + ("†" if disturbed(r) else "")
