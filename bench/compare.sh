@@ -94,7 +94,7 @@ for setting in ROUNDS DURATION WARMUP JIT_WARMUP CONNS C10K_CONNS TENANTS HERD F
 done > "$OUT/settings.txt"
 echo "JAVA_OPTS=${JAVA_OPTS:-}" >> "$OUT/settings.txt"
 echo "E_JAVA_OPTS=$E_JAVA_OPTS" >> "$OUT/settings.txt"
-printf 'workload\tvariant\tround\trps\tp50_ms\tp99_ms\terrors\trss_kib\tdir_requests\tproxy_cpu_pct\tcpu0_pct\tcpu1_pct\trequests\tnote\tcpu1_softirq_pct\tlisten_overflows\n' > "$RESULTS"
+printf 'workload\tvariant\tround\trps\tp50_ms\tp99_ms\terrors\trss_kib\tdir_requests\tproxy_cpu_pct\tcpu0_pct\tcpu1_pct\trequests\tnote\tcpu1_softirq_pct\tlisten_overflows\tcompiler_pct\n' > "$RESULTS"
 say "output in $OUT (ulimit -n $(ulimit -n))"
 
 # ---------------------------------------------------------------- processes we start
@@ -335,7 +335,7 @@ parse_wrk() {  # wrk output -> "rps p50_ms p99_ms errors requests"
     ' "$1"
 }
 
-record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 cpu1 requests note cpu1_softirq listen_overflows
+record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 cpu1 requests note cpu1_softirq listen_overflows compiler_pct
     local IFS=$'\t'
     echo "$*" >> "$RESULTS"
 }
@@ -348,18 +348,21 @@ measure_wrk() {  # workload variant round connections script
     run_wrk "$base.warmup.txt" "$conns" "$WARMUP" "$script" "${args[@]}"
     settle
     if [ "$script" = cold.lua ]; then next_tag; args=("$TAG"); fi
-    local d0 t0 c0 t1 c1 d1 o0 o1
-    d0=$(directory_lookups); t0=$(proxy_ticks); c0=$(cpu_snapshot); o0=$(listen_overflows)
+    local d0 t0 c0 t1 c1 d1 o0 o1 k0 k1
+    d0=$(directory_lookups); t0=$(proxy_ticks); c0=$(cpu_snapshot); o0=$(listen_overflows); k0=$(compiler_ticks)
     run_wrk "$base.txt" "$conns" "$DURATION" "$script" "${args[@]}"
-    d1=$(directory_lookups); t1=$(proxy_ticks); c1=$(cpu_snapshot); o1=$(listen_overflows)
+    d1=$(directory_lookups); t1=$(proxy_ticks); c1=$(cpu_snapshot); o1=$(listen_overflows); k1=$(compiler_ticks)
+    # The JIT compilers' CPU over the run, in % of one core: compiling code the run's load reaches
+    # for the first time takes the proxy's own core (none for nginx and HAProxy).
+    local jit=$(((k1 - k0) / DURATION))
     local rss; rss=$(rss_kib)
     settle
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
     read -r cpu0 cpu1 pcpu softirq1 < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
-    record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" "" "$softirq1" "$((o1 - o0))"
+    record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" "" "$softirq1" "$((o1 - o0))" "$jit"
     local bound=""
     if ((100 - cpu0 < 15)); then bound=" (client-bound: CPU 0 under 15% idle, no ratio from this run)"; fi
-    say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%, listen overflows $((o1 - o0))$bound"
+    say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%, listen overflows $((o1 - o0)), JIT compilers ${jit}%$bound"
 }
 
 measure_herd() {  # variant round
