@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -33,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * a second and a 32,000-entry cache, one every 20-30 s, 60 ms; at the hot load, none in minutes).
  *
  * <p>Only the parallel collector needs it (G1, ZGC and Shenandoah collect the old generation on
- * their own; the serial collector collects it whenever it is full). With
+ * their own; the serial collector collects it whenever it is full). A collection that falls due
+ * while sockets open at {@value #BURST_OPENS_PER_SECOND} a second or more waits for the burst to
+ * end, up to {@code MAX_BURST_WAIT_NANOS}: clients that connect during a pause overflow the listen
+ * queue. With
  * {@code -XX:+UseAdaptiveSizePolicyWithSystemGC} (bin/jvm.sh sets it) each collection also gives
  * back the room the old generation no longer needs. The watch is the JVM's own usage threshold
  * on the old generation's pool, checked after every young collection: nothing runs per request.
@@ -59,6 +63,19 @@ final class OldGenerationGoal {
      */
     static final long OLD_BYTES_PER_SOCKET = 4 << 10;
 
+    /**
+     * Sockets opened per second above which a due collection waits: a stop-the-world pause while
+     * clients connect leaves their handshakes in the listen queue, and past its bound (4,096 on
+     * Linux by default) the kernel drops them, each to wait a second or more for a retransmission.
+     * Measured at 10,000 clients reconnecting (bench/RESULTS.md): a 277 ms collection 1.5 s into
+     * the burst, 448 dropped; 606 for another; none when it came after the burst.
+     */
+    static final long BURST_OPENS_PER_SECOND = 1000;
+    /** How often the rate of sockets opened is sampled, and a waiting collection looks again. */
+    static final long BURST_SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** The longest a collection waits for a burst to end: memory stays bounded under a steady churn of connections. */
+    static final long MAX_BURST_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     private static final Logger log = LoggerFactory.getLogger(OldGenerationGoal.class);
     private static final String PARALLEL_OLD_POOL = "PS Old Gen";
     /** A pause an operator should see in the log without turning on debug. */
@@ -71,6 +88,7 @@ final class OldGenerationGoal {
     private final long minIntervalNanos;
     private final IntSupplier sockets;
     private final long bytesPerSocket;
+    private final LongSupplier opened;
     private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "podrouter-old-generation");
         thread.setDaemon(true);
@@ -81,10 +99,17 @@ final class OldGenerationGoal {
     /** The threshold the last collection set, before any allowance for sockets opened since. */
     private long goal;
     private int socketsAtCollection;
+    /** Two samples of the sockets opened so far, the older first, and when each was taken. */
+    private long openedBefore;
+    private long openedBeforeAt;
+    private long openedLast;
+    private long openedLastAt;
+    /** When a due collection began to wait for a burst of connections to end; 0: it does not. */
+    private long burstWaitSince;
 
     private OldGenerationGoal(MemoryPoolMXBean oldGeneration, GarbageCollectorMXBean fullCollector,
                               int headroomPercent, long minHeadroom, long minIntervalNanos,
-                              IntSupplier sockets, long bytesPerSocket) {
+                              IntSupplier sockets, long bytesPerSocket, LongSupplier opened) {
         this.oldGeneration = oldGeneration;
         this.fullCollector = fullCollector;
         this.headroomPercent = headroomPercent;
@@ -92,6 +117,7 @@ final class OldGenerationGoal {
         this.minIntervalNanos = minIntervalNanos;
         this.sockets = sockets;
         this.bytesPerSocket = bytesPerSocket;
+        this.opened = opened;
     }
 
     /**
@@ -115,7 +141,8 @@ final class OldGenerationGoal {
                     DEFAULT_HEADROOM_PERCENT);
             percent = DEFAULT_HEADROOM_PERCENT;
         }
-        start(percent, MIN_HEADROOM_BYTES, MIN_INTERVAL_NANOS, SocketBudget.PROCESS::open, OLD_BYTES_PER_SOCKET);
+        start(percent, MIN_HEADROOM_BYTES, MIN_INTERVAL_NANOS, SocketBudget.PROCESS::open, OLD_BYTES_PER_SOCKET,
+                SocketBudget.PROCESS::openedSoFar);
     }
 
     /** Starts the goal with these settings and no allowance for sockets, unless the parallel collector is not the one running. */
@@ -131,6 +158,17 @@ final class OldGenerationGoal {
      */
     static void start(int headroomPercent, long minHeadroom, long minIntervalNanos, IntSupplier sockets,
                       long bytesPerSocket) {
+        start(headroomPercent, minHeadroom, minIntervalNanos, sockets, bytesPerSocket, null);
+    }
+
+    /**
+     * The same, and a due collection waits while sockets open faster than {@value
+     * #BURST_OPENS_PER_SECOND} a second (at most {@link #MAX_BURST_WAIT_NANOS}).
+     *
+     * @param opened the sockets opened so far; {@code null}: collections never wait for a burst
+     */
+    static void start(int headroomPercent, long minHeadroom, long minIntervalNanos, IntSupplier sockets,
+                      long bytesPerSocket, LongSupplier opened) {
         MemoryPoolMXBean pool = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.getName().equals(PARALLEL_OLD_POOL)
                         && p.isUsageThresholdSupported())
@@ -142,7 +180,10 @@ final class OldGenerationGoal {
             return;
         }
         OldGenerationGoal goal = new OldGenerationGoal(pool, collector, headroomPercent, minHeadroom, minIntervalNanos,
-                sockets, bytesPerSocket);
+                sockets, bytesPerSocket, opened);
+        if (opened != null) {
+            goal.later.scheduleAtFixedRate(goal::sampleOpened, 0, BURST_SAMPLE_NANOS, TimeUnit.NANOSECONDS);
+        }
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(goal.listener(), null, null);
         long live = pool.getUsage().getUsed();
         long threshold = goal.setThreshold(live);
@@ -165,6 +206,23 @@ final class OldGenerationGoal {
     static long withSockets(long threshold, int opened, long bytesPerSocket, long max) {
         long more = threshold + Math.max(0, opened) * bytesPerSocket;
         return max > 0 ? Math.min(more, max) : more;
+    }
+
+    /** Whether {@code opens} sockets opened in {@code elapsedNanos} are a burst a pause should not meet. */
+    static boolean burst(long opens, long elapsedNanos) {
+        return elapsedNanos > 0 && opens * TimeUnit.SECONDS.toNanos(1) >= BURST_OPENS_PER_SECOND * elapsedNanos;
+    }
+
+    private synchronized void sampleOpened() {
+        openedBefore = openedLast;
+        openedBeforeAt = openedLastAt;
+        openedLast = opened.getAsLong();
+        openedLastAt = System.nanoTime();
+    }
+
+    /** Whether sockets open fast now: over the 250-500 ms since the older of the two samples. */
+    private boolean socketsArriving(long now) {
+        return opened != null && openedBeforeAt != 0 && burst(opened.getAsLong() - openedBefore, now - openedBeforeAt);
     }
 
     private long setThreshold(long live) {
@@ -220,16 +278,32 @@ final class OldGenerationGoal {
 
     private synchronized void collectIfStillPast() {
         deferred = false;
-        if (grewWithSockets()) {
-            return;
-        }
         long threshold = oldGeneration.getUsageThreshold();
-        if (threshold > 0 && oldGeneration.getUsage().getUsed() >= threshold) {
+        if (!grewWithSockets() && threshold > 0 && oldGeneration.getUsage().getUsed() >= threshold) {
             collectNow(System.nanoTime());
+        } else {
+            burstWaitSince = 0;
         }
     }
 
     private void collectNow(long now) {
+        if (socketsArriving(now)) {
+            if (burstWaitSince == 0) {
+                burstWaitSince = now;
+            }
+            if (now - burstWaitSince < MAX_BURST_WAIT_NANOS) {
+                if (!deferred) {
+                    deferred = true;
+                    later.schedule(this::collectIfStillPast, BURST_SAMPLE_NANOS, TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+        }
+        if (burstWaitSince != 0) {
+            log.debug("old generation: its collection waited {} ms for sockets to stop opening fast",
+                    TimeUnit.NANOSECONDS.toMillis(now - burstWaitSince));
+            burstWaitSince = 0;
+        }
         long before = oldGeneration.getUsage().getUsed();
         lastCollection = now;
         long collections = fullCollector.getCollectionCount();

@@ -61,6 +61,16 @@ class OldGenerationGoalTest {
     }
 
     @Test
+    void aCollectionWaitsWhileSocketsOpenAtAThousandASecondOrMore() {
+        long quarter = TimeUnit.MILLISECONDS.toNanos(250);
+        assertThat(OldGenerationGoal.burst(250, quarter)).isTrue();
+        assertThat(OldGenerationGoal.burst(249, quarter)).isFalse();
+        assertThat(OldGenerationGoal.burst(10_000, 2 * quarter)).as("10,000 clients reconnecting").isTrue();
+        assertThat(OldGenerationGoal.burst(0, quarter)).isFalse();
+        assertThat(OldGenerationGoal.burst(10, 0)).as("no time measured").isFalse();
+    }
+
+    @Test
     void clientsConnectingAreNoReasonToCollect() throws Exception {
         // 10,000 connections keep 35 MiB, past the goal of 8 MiB more than the start's live size.
         assertThat(connect("0", "3")).as("without an allowance for sockets").isPositive();

@@ -2,6 +2,7 @@ package io.podrouter.backend;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How many sockets the process may hold, client and server connections together, so that new
@@ -19,6 +20,7 @@ public final class SocketBudget {
 
     private final long limit;
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong opened = new AtomicLong();
 
     /** @param limit sockets that may be open at once */
     public SocketBudget(long limit) {
@@ -44,6 +46,7 @@ public final class SocketBudget {
     /** A socket was opened (a client accepted, a server connection started). */
     public void opened() {
         open.incrementAndGet();
+        opened.incrementAndGet();
     }
 
     /** A socket counted by {@link #opened()} was closed. */
@@ -54,6 +57,11 @@ public final class SocketBudget {
     /** Whether another server connection may be opened now. */
     public boolean hasRoom() {
         return open.get() < limit;
+    }
+
+    /** Sockets opened since the process started, closed or not. */
+    public long openedSoFar() {
+        return opened.get();
     }
 
     /** Sockets open now. */
