@@ -18,9 +18,9 @@
 # also give back the room the old generation no longer needs (about 20 MiB resident after the
 # warm-up). AdaptiveSizeDecrementScaleFactor=2: once the collector meets its time goal it shrinks its
 # generations by half their growth step instead of a quarter, so the room the JIT warm-up and a
-# burst made it take is given up sooner (bench/RESULTS.md, hot load: 4-8 MiB less resident in two
-# A/Bs with the sides swapped, requests per CPU-second the same within 0.5%; 1 instead of 2 cost
-# 2-3%). ExitOnOutOfMemoryError: a proxy that cannot allocate should restart, not limp.
+# burst made it take is given up sooner (bench/RESULTS.md, hot load: 4-8 MiB less resident after
+# 80 s in two A/Bs with the sides swapped, requests per CPU-second the same within 0.5%; 1 instead
+# of 2 cost 2-3%). ExitOnOutOfMemoryError: a proxy that cannot allocate should restart, not limp.
 
 java_major() {  # a JDK home -> its feature version (17, 25...), or nothing
     if [ -f "$1/release" ]; then
