@@ -267,13 +267,18 @@ final class OldGenerationGoal {
         long now = System.nanoTime();
         long wait = lastCollection + minIntervalNanos - now;
         if (wait > 0) {
-            if (!deferred) {
-                deferred = true;
-                later.schedule(this::collectIfStillPast, wait, TimeUnit.NANOSECONDS);
-            }
+            lookAgainIn(wait);
             return;
         }
         collectNow(now);
+    }
+
+    /** Has {@link #collectIfStillPast} look again after {@code delayNanos}, unless a look is due already. */
+    private void lookAgainIn(long delayNanos) {
+        if (!deferred) {
+            deferred = true;
+            later.schedule(this::collectIfStillPast, delayNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     private synchronized void collectIfStillPast() {
@@ -292,10 +297,7 @@ final class OldGenerationGoal {
                 burstWaitSince = now;
             }
             if (now - burstWaitSince < MAX_BURST_WAIT_NANOS) {
-                if (!deferred) {
-                    deferred = true;
-                    later.schedule(this::collectIfStillPast, BURST_SAMPLE_NANOS, TimeUnit.NANOSECONDS);
-                }
+                lookAgainIn(BURST_SAMPLE_NANOS);
                 return;
             }
         }
