@@ -37,6 +37,8 @@ E_JAVA_OPTS=${E_JAVA_OPTS-"-Xms256m -Xmx1g -XX:+UseParallelGC -XX:+ExitOnOutOfMe
 D_CONF=${D_CONF:-conf/podrouter.yaml} # podrouter's configuration template for variant d (relative to bench/)...
 E_CONF=${E_CONF:-$D_CONF}             # ...and for e (an A/B of a setting: E_JAVA_OPTS="" E_CONF=...)
 E_RUN_ARGS=${E_RUN_ARGS:-}            # extra arguments to 'podrouter run' for e (--jit-warm-up 8s)
+E_CHECKOUT=${E_CHECKOUT:-}            # another checkout whose bin/podrouter e runs (an A/B of two builds
+                                      # at any workload; build its target/podrouter.jar first) [this one]
 WRK_TIMEOUT=${WRK_TIMEOUT:-5s}        # a request slower than this counts as a wrk timeout error
 PROXY_QUOTA=${PROXY_QUOTA:-}          # percent of CPU 1 each proxy may use (a CFS quota, 10 ms period;
                                       # needs root and the cgroup cpu controller) [the whole core]: the
@@ -89,7 +91,7 @@ OUT=${OUT:-$(mktemp -d /tmp/podrouter-bench.XXXXXX)}
 mkdir -p "$OUT/tmp"
 RESULTS="$OUT/results.tsv"
 for setting in ROUNDS DURATION WARMUP JIT_WARMUP CONNS C10K_CONNS TENANTS HERD FLOOD_HOSTS FLOOD_SECS CACHE_ENTRIES \
-    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT FLOOD_CONNS D_CONF E_CONF E_RUN_ARGS PROXY_QUOTA; do
+    DICT_SIZE VARIANTS WORKLOADS WRK_TIMEOUT FLOOD_CONNS D_CONF E_CONF E_RUN_ARGS E_CHECKOUT PROXY_QUOTA; do
     echo "$setting=${!setting}"
 done > "$OUT/settings.txt"
 echo "JAVA_OPTS=${JAVA_OPTS:-}" >> "$OUT/settings.txt"
@@ -192,10 +194,10 @@ start_proxy() {  # variant tag
         [ "$v" = e ] && conf=$E_CONF
         subst "$BENCH/$conf" "$dir" "$dir/podrouter.yaml"
         if [ "$v" = e ] && [ -n "$E_JAVA_OPTS" ]; then
-            JAVA_OPTS="$E_JAVA_OPTS" launch_proxy "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" \
+            JAVA_OPTS="$E_JAVA_OPTS" launch_proxy "${E_CHECKOUT:-$ROOT}/bin/podrouter" run -c "$dir/podrouter.yaml" \
                 $E_RUN_ARGS > "$dir/proxy.log" 2>&1 &
         elif [ "$v" = e ]; then
-            launch_proxy "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" $E_RUN_ARGS \
+            launch_proxy "${E_CHECKOUT:-$ROOT}/bin/podrouter" run -c "$dir/podrouter.yaml" $E_RUN_ARGS \
                 > "$dir/proxy.log" 2>&1 &
         else
             launch_proxy "$ROOT/bin/podrouter" run -c "$dir/podrouter.yaml" > "$dir/proxy.log" 2>&1 &
