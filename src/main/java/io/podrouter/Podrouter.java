@@ -38,7 +38,6 @@ public final class Podrouter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Podrouter.class);
 
     private final Transport transport;
-    private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Generation.Shared shared;
     private final List<AutoCloseable> closeables;
@@ -48,10 +47,9 @@ public final class Podrouter implements AutoCloseable {
     private boolean stopped;
     private volatile Generation current;
 
-    private Podrouter(Transport transport, EventLoopGroup boss, EventLoopGroup workers, Generation.Shared shared,
+    private Podrouter(Transport transport, EventLoopGroup workers, Generation.Shared shared,
                       List<AutoCloseable> closeables, Generation first) {
         this.transport = transport;
-        this.boss = boss;
         this.workers = workers;
         this.shared = shared;
         this.closeables = closeables;
@@ -63,7 +61,6 @@ public final class Podrouter implements AutoCloseable {
     }
 
     public static Podrouter start(PodrouterConfig config, Transport transport) throws InterruptedException {
-        EventLoopGroup boss = transport.newGroup(1, "podrouter-accept");
         EventLoopGroup workers = transport.newGroup(config.eventLoopThreads(), "podrouter-io");
         // Directory lookups' I/O, apart from the clients' (see DirectoryClient): idle but for misses.
         EventLoopGroup directoryLoop = transport.newQuietGroup("podrouter-directory");
@@ -83,7 +80,7 @@ public final class Podrouter implements AutoCloseable {
             }
             Generation.Shared shared = new Generation.Shared(connections(config, transport), workers,
                     directoryLoop.next(), new ClientConnections(), new RequestMetrics(), accessLog);
-            router = new Podrouter(transport, boss, workers, shared, closeables, Generation.build(config, shared, null));
+            router = new Podrouter(transport, workers, shared, closeables, Generation.build(config, shared, null));
             Podrouter self = router;
             Fleet fleet = Fleet.start(config, () -> self.current.cache, warmToken(config));
             closeables.add(0, fleet);
@@ -114,7 +111,6 @@ public final class Podrouter implements AutoCloseable {
                     // already failing
                 }
             }
-            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
@@ -131,7 +127,7 @@ public final class Podrouter implements AutoCloseable {
 
     private ProxyListener bind(ListenerConfig listener) throws InterruptedException {
         try {
-            return ProxyListener.bind(listener, transport, boss, workers, () -> current.settings);
+            return ProxyListener.bind(listener, transport, workers, () -> current.settings);
         } catch (InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -280,7 +276,7 @@ public final class Podrouter implements AutoCloseable {
             }
             try {
                 it.remove(); // bind() discards it when it fails
-                added.add(ProxyListener.bind(p, transport, boss, workers, () -> current.settings));
+                added.add(ProxyListener.bind(p, transport, workers, () -> current.settings));
             } catch (Exception e) {
                 added.forEach(ProxyListener::close);
                 added.clear();
@@ -370,7 +366,6 @@ public final class Podrouter implements AutoCloseable {
                 log.debug("closing {}: {}", c, e.toString());
             }
         }
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("podrouter stopped");
     }

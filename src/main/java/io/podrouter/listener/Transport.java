@@ -75,8 +75,8 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
      * time. An entry costs more than the ring's 16 bytes: Netty keeps a ByteBuffer object per entry
      * on the heap. Measured (bench/RESULTS.md), with every ring at this size: against 4,096, 49,000
      * more heap objects, 8 MiB more resident memory at start and 1.5-2% more requests per
-     * CPU-second at hot; 65,536 cost 22 MiB more. So only the acceptor's and the client loops'
-     * rings are this large ({@link #newQuietGroup}).
+     * CPU-second at hot; 65,536 cost 22 MiB more. So only the client loops' rings (which also
+     * accept: ProxyListener) are this large ({@link #newQuietGroup}).
      */
     private static final int COMPLETION_QUEUE_SIZE = 16_384;
 
@@ -113,6 +113,15 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
     /** The name, and why a faster one was not taken: for the startup line. */
     public String description() {
         return fallback == null ? name : name + " (" + fallback + ")";
+    }
+
+    /**
+     * Whether sockets bound to one port with SO_REUSEPORT share its connections out among
+     * themselves: Linux's native transports do (the kernel hashes each connection to one of the
+     * sockets); NIO is the fallback for other systems, where the option does not spread them.
+     */
+    public boolean spreadsSharedPorts() {
+        return serverChannel == IoUringServerSocketChannel.class || serverChannel == EpollServerSocketChannel.class;
     }
 
     public EventLoopGroup newGroup(int threads, String threadPrefix) {
