@@ -96,7 +96,7 @@ for setting in ROUNDS DURATION WARMUP JIT_WARMUP CONNS C10K_CONNS TENANTS HERD F
 done > "$OUT/settings.txt"
 echo "JAVA_OPTS=${JAVA_OPTS:-}" >> "$OUT/settings.txt"
 echo "E_JAVA_OPTS=$E_JAVA_OPTS" >> "$OUT/settings.txt"
-printf 'workload\tvariant\tround\trps\tp50_ms\tp99_ms\terrors\trss_kib\tdir_requests\tproxy_cpu_pct\tcpu0_pct\tcpu1_pct\trequests\tnote\tcpu1_softirq_pct\tlisten_overflows\tcompiler_pct\n' > "$RESULTS"
+printf 'workload\tvariant\tround\trps\tp50_ms\tp99_ms\terrors\trss_kib\tdir_requests\tproxy_cpu_pct\tcpu0_pct\tcpu1_pct\trequests\tnote\tcpu1_softirq_pct\tlisten_overflows\tcompiler_pct\tbacklog_drops\tretransmits\n' > "$RESULTS"
 say "output in $OUT (ulimit -n $(ulimit -n))"
 
 # ---------------------------------------------------------------- processes we start
@@ -295,6 +295,20 @@ cpu_shares() {
 listen_overflows() { awk '/^TcpExt:/ { if (!seen) { for (i = 1; i <= NF; i++) name[i] = $i; seen = 1 }
     else for (i = 1; i <= NF; i++) if (name[i] == "ListenOverflows") print $i }' /proc/net/netstat; }
 
+# Packets the kernel dropped because a CPU's input backlog was full (net.core.netdev_max_backlog;
+# /proc/net/softnet_stat's second column, summed over CPUs). Over loopback every packet passes
+# through the sending CPU's backlog: a burst of sends longer than it loses packets, and each lost
+# one waits for TCP's retransmission timeout (200 ms and more) before it arrives.
+backlog_drops() {
+    local n=0 processed dropped rest
+    while read -r processed dropped rest; do n=$((n + 0x$dropped)); done < /proc/net/softnet_stat
+    echo $n
+}
+
+# TCP segments retransmitted (every socket on the machine): what those drops cost.
+retransmits() { awk '/^Tcp:/ { if (!seen) { for (i = 1; i <= NF; i++) name[i] = $i; seen = 1 }
+    else for (i = 1; i <= NF; i++) if (name[i] == "RetransSegs") print $i }' /proc/net/snmp; }
+
 directory_lookups() { curl -s -m 2 "http://127.0.0.1:$DIRECTORY_PORT/stats" | awk '/^lookups/ {print $2}'; }
 
 SEQ=0
@@ -337,7 +351,7 @@ parse_wrk() {  # wrk output -> "rps p50_ms p99_ms errors requests"
     ' "$1"
 }
 
-record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 cpu1 requests note cpu1_softirq listen_overflows compiler_pct
+record() {  # workload variant round rps p50 p99 errors rss dir proxy_cpu cpu0 cpu1 requests note cpu1_softirq listen_overflows compiler_pct backlog_drops retransmits
     local IFS=$'\t'
     echo "$*" >> "$RESULTS"
 }
@@ -350,10 +364,12 @@ measure_wrk() {  # workload variant round connections script
     run_wrk "$base.warmup.txt" "$conns" "$WARMUP" "$script" "${args[@]}"
     settle
     if [ "$script" = cold.lua ]; then next_tag; args=("$TAG"); fi
-    local d0 t0 c0 t1 c1 d1 o0 o1 k0 k1
+    local d0 t0 c0 t1 c1 d1 o0 o1 k0 k1 b0 b1 q0 q1
     d0=$(directory_lookups); t0=$(proxy_ticks); c0=$(cpu_snapshot); o0=$(listen_overflows); k0=$(compiler_ticks)
+    b0=$(backlog_drops); q0=$(retransmits)
     run_wrk "$base.txt" "$conns" "$DURATION" "$script" "${args[@]}"
     d1=$(directory_lookups); t1=$(proxy_ticks); c1=$(cpu_snapshot); o1=$(listen_overflows); k1=$(compiler_ticks)
+    b1=$(backlog_drops); q1=$(retransmits)
     # The JIT compilers' CPU over the run, in % of one core: compiling code the run's load reaches
     # for the first time takes the proxy's own core (none for nginx and HAProxy).
     local jit=$(((k1 - k0) / DURATION))
@@ -361,10 +377,10 @@ measure_wrk() {  # workload variant round connections script
     settle
     read -r rps p50 p99 errors requests < <(parse_wrk "$base.txt")
     read -r cpu0 cpu1 pcpu softirq1 < <(cpu_shares "$c0" "$c1" "$t0" "$t1")
-    record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" "" "$softirq1" "$((o1 - o0))" "$jit"
+    record "$w" "$v" "$r" "$rps" "$p50" "$p99" "$errors" "$rss" "$((d1 - d0))" "$pcpu" "$cpu0" "$cpu1" "$requests" "" "$softirq1" "$((o1 - o0))" "$jit" "$((b1 - b0))" "$((q1 - q0))"
     local bound=""
     if ((100 - cpu0 < 15)); then bound=" (client-bound: CPU 0 under 15% idle, no ratio from this run)"; fi
-    say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%, listen overflows $((o1 - o0)), JIT compilers ${jit}%$bound"
+    say "  $w: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, RSS $((rss / 1024)) MiB, directory $((d1 - d0)), proxy CPU ${pcpu}%, cpu0 ${cpu0}% cpu1 ${cpu1}%, listen overflows $((o1 - o0)), backlog drops $((b1 - b0)), retransmits $((q1 - q0)), JIT compilers ${jit}%$bound"
 }
 
 measure_herd() {  # variant round
