@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** One bound listening socket whose connections are proxied. */
+/** One configured listener, bound: its listening sockets (one per event loop, see bind) and their TLS. */
 public final class ProxyListener {
     private final ListenerConfig configured;
     private final List<Channel> channels;
@@ -78,8 +78,8 @@ public final class ProxyListener {
      * connections over the sockets bound to it (epoll, io_uring), every loop gets a listening
      * socket of its own on the port, and a connection is registered on the loop that accepted it,
      * at once. No acceptor thread stands in between, with its own ring and a hand-off through the
-     * loop's task queue for every connection: without them podrouter is 5-6 MiB smaller at the hot
-     * load and about 14 at c10k, at the same requests/s and p99 (bench/RESULTS.md). Elsewhere
+     * loop's task queue for every connection: without them podrouter is about 5 MiB smaller at the hot
+     * load and 15 at c10k, at the same requests/s and p99 (bench/RESULTS.md). Elsewhere
      * (NIO, or one loop) one socket on one of the loops accepts.
      */
     public static ProxyListener bind(Prepared prepared, Transport transport, EventLoopGroup workers,
