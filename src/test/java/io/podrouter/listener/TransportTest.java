@@ -74,7 +74,8 @@ class TransportTest {
         }
     }
 
-    private static boolean loadsHere(TransportChoice choice) {
+    /** Whether the transport loads on this machine (NIO always does). */
+    static boolean loadsHere(TransportChoice choice) {
         return switch (choice) {
             case IO_URING -> IoUring.isAvailable();
             case EPOLL -> Epoll.isAvailable();
