@@ -292,8 +292,12 @@ cpu_shares() {
 # The kernel's count of connections dropped because a listen queue was full (every listener on the
 # machine; in a measured run, the proxy's, which accepts the load's connections). Each such
 # connection waits for the SYN-ACK's retransmission, 1 s and more, before its first request.
-listen_overflows() { awk '/^TcpExt:/ { if (!seen) { for (i = 1; i <= NF; i++) name[i] = $i; seen = 1 }
-    else for (i = 1; i <= NF; i++) if (name[i] == "ListenOverflows") print $i }' /proc/net/netstat; }
+listen_overflows() { kernel_count /proc/net/netstat TcpExt ListenOverflows; }
+
+kernel_count() {  # file, section, name: one of the kernel's counters (a header line, then values)
+    awk -v section="$2:" -v counter="$3" '$1 == section { if (!seen) { for (i = 1; i <= NF; i++) name[i] = $i; seen = 1 }
+        else for (i = 1; i <= NF; i++) if (name[i] == counter) print $i }' "$1"
+}
 
 # Packets the kernel dropped because a CPU's input backlog was full (net.core.netdev_max_backlog;
 # /proc/net/softnet_stat's second column, summed over CPUs). Over loopback every packet passes
@@ -306,8 +310,7 @@ backlog_drops() {
 }
 
 # TCP segments retransmitted (every socket on the machine): what those drops cost.
-retransmits() { awk '/^Tcp:/ { if (!seen) { for (i = 1; i <= NF; i++) name[i] = $i; seen = 1 }
-    else for (i = 1; i <= NF; i++) if (name[i] == "RetransSegs") print $i }' /proc/net/snmp; }
+retransmits() { kernel_count /proc/net/snmp Tcp RetransSegs; }
 
 directory_lookups() { curl -s -m 2 "http://127.0.0.1:$DIRECTORY_PORT/stats" | awk '/^lookups/ {print $2}'; }
 
